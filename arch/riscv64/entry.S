@@ -1,0 +1,44 @@
+// Kernel entry points. OpenSBI enters in S-mode with paging and interrupts off, a0 = hartid,
+// a1 = device tree (boot hart) or the HSM opaque argument (secondary harts). sp and tp still hold
+// firmware values, so both are set before anything touches memory.
+
+#define BOOT_STACK_SIZE 16384
+
+    .section .text.entry, "ax"
+    .balign 4                        // stvec needs a 4-byte aligned entry
+    .global _start
+_start:
+    // Until trap_init installs the real vector, an early trap parks the hart visibly.
+    la      t0, early_trap
+    csrw    stvec, t0
+    csrw    sie, zero
+    // FP stays Off: any floating-point instruction traps instead of corrupting task state.
+    li      t0, (3 << 13)
+    csrc    sstatus, t0
+
+    // Only the boot hart runs this path (the others wait in the firmware), so BSS is cleared
+    // exactly once, before any C++ code runs.
+    la      t0, __bss_start
+    la      t1, __bss_end
+1:  bgeu    t0, t1, 2f
+    sd      zero, 0(t0)
+    addi    t0, t0, 8
+    j       1b
+2:
+    la      sp, boot_stack_top
+    mv      tp, zero                 // kmain points tp at cpu0's block before first use
+    call    kmain                    // kmain(hartid, dtb) never returns
+    j       park
+
+    .balign 4
+early_trap:
+park:
+    wfi
+    j       park
+
+    .section .bss.boot_stack, "aw", @nobits
+    .balign 16
+boot_stack:
+    .space  BOOT_STACK_SIZE
+    .global boot_stack_top
+boot_stack_top:

@@ -1,0 +1,19 @@
+// Time base: rdtime for reading, the SBI TIME extension for the one-shot deadline.
+#include "kernel/arch.h"
+#include "csr.h"
+#include "kernel/panic.h"
+#include "sbi.h"
+
+namespace neuron::arch {
+
+std::uint64_t time_now() { return csr::read_time(); }
+
+void timer_arm(std::uint64_t deadline) {
+  // set_timer also clears the pending timer interrupt (SBI v1.0, TIME extension).
+  const sbi::Result r = sbi::time::set_timer(deadline);
+  if (!r.ok()) panic("sbi set_timer failed: %s", sbi::error_name(r.error));
+}
+
+void timer_disarm() { timer_arm(~std::uint64_t{0}); }
+
+}  // namespace neuron::arch

@@ -1,0 +1,16 @@
+# Fails if the kernel image contains a floating-point instruction (see kernel/CMakeLists.txt).
+execute_process(COMMAND ${OBJDUMP} -d --no-show-raw-insn ${ELF} OUTPUT_VARIABLE disasm RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "objdump failed on ${ELF}")
+endif()
+# FP loads/stores and arithmetic all name an f-register (ft*, fs*, fa*) or an fcsr access.
+string(REGEX MATCHALL "\n[ ]*[0-9a-f]+:[ \t]+f[a-z.]+[ \t]+[^\n]*" fp_lines "${disasm}")
+set(bad "")
+foreach(line IN LISTS fp_lines)
+  if(line MATCHES "[ \t,(](ft[0-9]+|fs[0-9]+|fa[0-9]+)" OR line MATCHES "frcsr|fscsr|frflags|fsflags|frrm|fsrm")
+    string(APPEND bad "${line}")
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "floating-point instructions in the kernel:${bad}")
+endif()

@@ -1,0 +1,50 @@
+// The arch interface: everything generic kernel code may ask of the machine. Declared here,
+// implemented once per architecture under arch/<name>/ (today arch/riscv64/).
+#pragma once
+
+#include <arch/types.h>
+
+#include "fdt.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace neuron::arch {
+
+// --- Per-CPU pointer (tp on RISC-V) ----------------------------------------------------------
+void* cpu_pointer();
+void set_cpu_pointer(void* cpu);
+
+// --- Interrupts -------------------------------------------------------------------------------
+IrqState irq_save();  // disable local interrupts, return the previous state
+void irq_restore(IrqState s);
+void irq_enable();
+bool irq_enabled();
+// Sleep until an interrupt is pending. Called with interrupts off; they stay off, so a wake-up
+// that arrives between the caller's last check and this call is not lost (it stays pending).
+void wait_for_interrupt();
+void trap_init();  // install the trap vector and unmask the interrupt sources this CPU uses
+
+// --- Time -------------------------------------------------------------------------------------
+std::uint64_t time_now();  // timebase ticks since an arbitrary origin
+void timer_arm(std::uint64_t deadline);
+void timer_disarm();
+
+// --- Tasks ------------------------------------------------------------------------------------
+// Prepare `ctx` so that switching to it calls entry(arg) on the given stack.
+void context_init(Context& ctx, void* stack_top, void (*entry)(void*), void* arg);
+extern "C" void context_switch(Context* from, Context* to);
+
+// --- Machine ----------------------------------------------------------------------------------
+// Finds the console UART and the exit device in the device tree. Until then the console goes
+// through the firmware.
+void platform_init(const fdt::Summary& tree);
+// One line naming the firmware and the services it offers, e.g.
+// "OpenSBI 1.1, SBI 1.0: base time ipi rfence hsm srst pmu".
+void describe_firmware(char* buf, unsigned len);
+void console_write(const char* s, std::size_t n);  // raw, unlocked: the console layer locks
+void cpu_relax();
+[[noreturn]] void machine_exit(bool success, std::uint32_t code);
+[[noreturn]] void halt_this_cpu();
+
+}  // namespace neuron::arch

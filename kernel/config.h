@@ -1,0 +1,16 @@
+// Compile-time limits of the kernel. Each one is a fixed array somewhere; none allocates.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace neuron::config {
+
+inline constexpr std::size_t kMaxCpus = 32;
+inline constexpr std::size_t kMaxTasks = 512;
+inline constexpr std::size_t kTaskStackSize = 8192;
+inline constexpr std::size_t kRunQueueCapacity = 64;  // per CPU and QoS class; beyond it tasks spill
+inline constexpr std::uint64_t kTickHz = 100;         // 10 ms tick
+inline constexpr std::uint32_t kSliceTicks = 5;       // 50 ms time slice
+
+}  // namespace neuron::config

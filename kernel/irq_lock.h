@@ -1,0 +1,37 @@
+// Interrupt-state guards. The one rule: a spinlock that an interrupt handler may also take is held
+// only with local interrupts off, or the handler could spin forever on its own CPU's lock.
+#pragma once
+
+#include "arch.h"
+#include "sched/locked/spinlock.h"
+
+namespace neuron {
+
+using sched::Spinlock;
+
+// Disables local interrupts for its scope and restores the previous state (which nests).
+class [[nodiscard]] IrqSave {
+ public:
+  IrqSave() : saved_(arch::irq_save()) {}
+  ~IrqSave() { arch::irq_restore(saved_); }
+  IrqSave(const IrqSave&) = delete;
+  IrqSave& operator=(const IrqSave&) = delete;
+
+ private:
+  arch::IrqState saved_;
+};
+
+// Holds a Spinlock with local interrupts off; releases the lock before restoring interrupts.
+class TA_SCOPED_CAPABILITY [[nodiscard]] IrqSpinGuard {
+ public:
+  explicit IrqSpinGuard(Spinlock& l) TA_ACQ(l) : lock_(l) { lock_.lock(); }
+  ~IrqSpinGuard() TA_REL() { lock_.unlock(); }
+  IrqSpinGuard(const IrqSpinGuard&) = delete;
+  IrqSpinGuard& operator=(const IrqSpinGuard&) = delete;
+
+ private:
+  IrqSave irq_;  // constructed first, destroyed last
+  Spinlock& lock_;
+};
+
+}  // namespace neuron

@@ -1,0 +1,81 @@
+// Boot sequence. The boot hart (whatever its hart id) becomes cpu0 and runs kmain; each line is
+// one step.
+#include <cstdint>
+
+#include "arch.h"
+#include "boot.h"
+#include "console.h"
+#include "klib.h"
+#include "panic.h"
+#include "percpu.h"
+#include "scheduler.h"
+#include "selftest.h"
+
+extern "C" void (*__init_array_start[])();
+extern "C" void (*__init_array_end[])();
+
+namespace neuron {
+namespace {
+
+fdt::Summary g_tree;
+std::uint32_t g_cpu_count = 1;
+
+void run_constructors() {
+  for (auto fn = __init_array_start; fn != __init_array_end; ++fn) (*fn)();
+}
+
+}  // namespace
+
+const fdt::Summary& boot_tree() { return g_tree; }
+std::uint32_t cpu_count() { return g_cpu_count; }
+
+const char* boot_arg(const char* key, char* buf, unsigned len) {
+  const std::size_t klen = kstrlen(key);
+  for (const char* p = g_tree.bootargs; *p;) {
+    while (*p == ' ') ++p;
+    if (kstrncmp(p, key, klen) == 0 && (p[klen] == '=' || p[klen] == ' ' || p[klen] == '\0')) {
+      const char* v = p[klen] == '=' ? p + klen + 1 : p + klen;
+      unsigned n = 0;
+      while (v[n] && v[n] != ' ' && n + 1 < len) buf[n] = v[n], ++n;
+      buf[n] = '\0';
+      return buf;
+    }
+    while (*p && *p != ' ') ++p;
+  }
+  return nullptr;
+}
+
+}  // namespace neuron
+
+extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
+  using namespace neuron;
+  Cpu& cpu0 = g_cpus[0];
+  cpu0.arch.hartid = hartid;
+  arch::set_cpu_pointer(&cpu0);  // tp: from here on this_cpu() works
+  run_constructors();
+
+  if (const fdt::Error e = fdt::parse(dtb, g_tree); e != fdt::Error::None) {
+    panic("device tree at %p: %s", dtb, fdt::error_name(e));
+  }
+  arch::platform_init(g_tree);  // console UART and exit device, found in the tree
+
+  char firmware[96];
+  arch::describe_firmware(firmware, sizeof firmware);
+  kprintf("NEURON SMP kernel\n");
+  kprintf("KINFO: firmware %s\n", firmware);
+  kprintf("KINFO: runqueue=%s harts=%lu boot_hart=%lu timebase=%lu Hz\n", kRunQueueVariant,
+          static_cast<unsigned long>(g_tree.hart_count), hartid, g_tree.timebase_hz);
+  if (g_tree.hart_count == 0) panic("device tree lists no harts");
+  if (g_tree.timebase_hz == 0) panic("device tree has no /cpus/timebase-frequency");
+
+  task_pool_init();                         // task slots and stacks
+  sched_set_timebase(g_tree.timebase_hz);   // 10 ms tick in timebase units
+  sched_init_cpu(cpu0, 0);                  // runqueues; the boot context becomes cpu0's idle task
+  arch::trap_init();                        // trap vector; timer and software interrupts unmasked
+  sched_start_tick();                       // first deadline
+  cpu_set_online(0);
+  kprintf("KINIT: cpu0 online\n");
+
+  if (!task_create("kselftest", QosClass::Normal, selftest_main, nullptr)) panic("no slot for kselftest");
+  idle_loop();                              // cpu0 runs tasks from here on
+}

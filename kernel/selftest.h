@@ -1,0 +1,36 @@
+// In-kernel selftests. The harness prints the marker contract of docs/architecture/01-neuron-kernel.md:
+//   KSELFTEST: begin
+//   KSELFTEST: <name> ok                 one line per test, in table order
+//   KSELFTEST: <name> FAIL: <reason>     and QEMU exits with a failure status
+//   KSELFTEST: end
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace neuron {
+
+// A test returns nullptr when its property held, or a reason (see fail()).
+using SelftestFn = const char* (*)();
+
+struct Selftest {
+  const char* id;    // for bootargs neuron.fail=<id>
+  const char* name;  // the marker text
+  SelftestFn fn;
+};
+
+// Formats a failure reason into the harness's buffer (one test runs at a time).
+const char* fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// Sleep a tick at a time until `count` reaches `target` or `max_ticks` pass. True if reached.
+bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t target,
+                    std::uint64_t max_ticks);
+
+// The test tables, in the order they run.
+extern const Selftest kSchedSelftests[];
+extern const unsigned kSchedSelftestCount;
+
+// The task that runs every selftest, prints the summary and ends the machine.
+void selftest_main(void*);
+
+}  // namespace neuron

@@ -1,0 +1,168 @@
+// The task pool: fixed slots, each with its own stack. A canary at the stack's lowest word catches
+// overflow at every switch and tick; a fill pattern lets reaping measure the deepest use.
+#include "task.h"
+
+#include "irq_lock.h"
+#include "panic.h"
+#include "percpu.h"
+#include "scheduler.h"
+
+namespace neuron {
+namespace {
+
+constexpr std::uint64_t kStackCanary = 0x4e4555524f4e2121;  // "NEURON!!"
+constexpr std::uint8_t kStackFill = 0xa5;
+
+struct Pool {
+  Spinlock lock;
+  Task slots[config::kMaxTasks] TA_GUARDED(lock);
+  Task* free_list TA_GUARDED(lock);
+  std::uint32_t next_id TA_GUARDED(lock);
+  std::size_t live TA_GUARDED(lock);
+  std::size_t stack_high_water TA_GUARDED(lock);
+};
+Pool g_pool;
+alignas(16) std::uint8_t g_stacks[config::kMaxTasks][config::kTaskStackSize];
+
+std::atomic<std::uint64_t> g_created{0}, g_started{0}, g_exited{0}, g_reaped{0}, g_alloc_failures{0};
+
+std::size_t stack_depth(const Task* t) {
+  std::size_t untouched = sizeof(std::uint64_t);
+  while (untouched < config::kTaskStackSize && t->stack[untouched] == kStackFill) ++untouched;
+  return config::kTaskStackSize - untouched;
+}
+
+// Entered from the arch trampoline on the task's own stack, with interrupts off.
+void task_start(void* arg) {
+  Task* self = static_cast<Task*>(arg);
+  finish_switch();
+  task_note_started(self);
+  arch::irq_enable();
+  self->entry(self->arg);
+  task_exit();
+}
+
+Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState initial) {
+  Task* t;
+  {
+    IrqSpinGuard g(g_pool.lock);
+    t = g_pool.free_list;
+    if (!t) {
+      g_alloc_failures.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
+      return nullptr;
+    }
+    g_pool.free_list = t->link;
+    ++g_pool.live;
+    t->id = g_pool.next_id++;
+  }
+  t->link = nullptr;
+  t->state = initial;
+  t->on_cpu = false;
+  t->wake_pending = false;
+  t->is_idle = false;
+  t->qos = qos;
+  t->name = name;
+  t->entry = fn;
+  t->arg = arg;
+  t->cpu = nullptr;
+  t->wake_tick = 0;
+  t->runs.store(0, std::memory_order_relaxed);  // relaxed: published with the task by its queue
+  for (std::size_t i = 0; i < config::kTaskStackSize; ++i) t->stack[i] = kStackFill;
+  *reinterpret_cast<std::uint64_t*>(t->stack) = kStackCanary;
+  arch::context_init(t->ctx, t->stack + config::kTaskStackSize, &task_start, t);
+  g_created.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
+  return t;
+}
+
+}  // namespace
+
+const char* qos_name(QosClass q) {
+  switch (q) {
+    case QosClass::PerfBurst: return "PerfBurst";
+    case QosClass::Interactive: return "Interactive";
+    case QosClass::Normal: return "Normal";
+    case QosClass::Idle: return "Idle";
+  }
+  return "?";
+}
+
+void task_pool_init() {
+  IrqSpinGuard g(g_pool.lock);
+  g_pool.free_list = nullptr;
+  for (std::size_t i = config::kMaxTasks; i-- > 0;) {
+    Task& t = g_pool.slots[i];
+    t.state = TaskState::Free;
+    t.stack = g_stacks[i];
+    t.link = g_pool.free_list;
+    g_pool.free_list = &t;
+  }
+  g_pool.next_id = 1;
+}
+
+void task_init_idle(Task& idle, const char* name, Cpu* cpu) {
+  idle.state = TaskState::Running;
+  idle.on_cpu = true;
+  idle.is_idle = true;
+  idle.qos = QosClass::Idle;
+  idle.name = name;
+  idle.cpu = cpu;
+  idle.stack = nullptr;  // the boot stack: no canary of ours
+}
+
+Task* task_create(const char* name, QosClass qos, TaskFn fn, void* arg) {
+  Task* t = task_alloc(name, qos, fn, arg, TaskState::Runnable);
+  if (!t) return nullptr;
+  {
+    IrqSave irq;
+    sched_enqueue_local(t);
+  }
+  preempt_point();
+  return t;
+}
+
+Task* task_create_blocked(const char* name, QosClass qos, TaskFn fn, void* arg) {
+  return task_alloc(name, qos, fn, arg, TaskState::Blocked);
+}
+
+TaskState task_state(Task* t) {
+  IrqSave irq;
+  sched::SpinGuard g(t->lock);
+  return t->state;
+}
+
+void task_note_started(Task* t) {
+  t->runs.fetch_add(1, std::memory_order_relaxed);    // relaxed: read after the task is reaped
+  g_started.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
+}
+
+void task_check_stack(const Task* t) {
+  if (t->stack && *reinterpret_cast<const std::uint64_t*>(t->stack) != kStackCanary) {
+    panic("stack overflow in task %s (id %u)", t->name, t->id);
+  }
+}
+
+void task_note_exited(Task*) {
+  g_exited.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
+}
+
+void task_reap(Task* t) {
+  task_check_stack(t);
+  const std::size_t depth = stack_depth(t);
+  IrqSpinGuard g(g_pool.lock);
+  if (depth > g_pool.stack_high_water) g_pool.stack_high_water = depth;
+  t->state = TaskState::Free;
+  t->link = g_pool.free_list;
+  g_pool.free_list = t;
+  --g_pool.live;
+  g_reaped.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
+}
+
+TaskCounters task_counters() {
+  IrqSpinGuard g(g_pool.lock);
+  // relaxed loads: statistics, read by a test after the tasks it counts have finished.
+  return {g_created.load(std::memory_order_relaxed), g_started.load(std::memory_order_relaxed),
+          g_exited.load(std::memory_order_relaxed),  g_reaped.load(std::memory_order_relaxed),
+          g_alloc_failures.load(std::memory_order_relaxed), g_pool.live, g_pool.stack_high_water};
+}
+
+}  // namespace neuron

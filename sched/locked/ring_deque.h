@@ -1,0 +1,79 @@
+// The baseline runqueue: a fixed-capacity ring deque behind one spinlock. Every operation takes the
+// lock, so it is obviously linearizable; it is what the lock-free variant has to beat.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "sched/locked/spinlock.h"
+#include "sched/platform.h"
+#include "sched/runqueue.h"
+#include "sched/thread_annotations.h"
+
+namespace neuron::sched {
+
+template <typename T, std::size_t N>
+class LockedRingDeque {
+  static_assert(kPowerOfTwo<N>, "capacity must be a power of two");
+
+ public:
+  using value_type = T;
+
+  static constexpr std::size_t capacity() { return N; }
+
+  bool push(T v) TA_EXCL(lock_) {
+    SpinGuard g(lock_);
+    if (tail_ - head_ == N) return false;
+    slots_[tail_ & kMask] = v;
+    ++tail_;
+    return true;
+  }
+
+  bool pop(T& out) TA_EXCL(lock_) {
+    SpinGuard g(lock_);
+    return pop_front_locked(out);
+  }
+
+  bool take(T& out) TA_EXCL(lock_) {
+    SpinGuard g(lock_);
+    if (tail_ == head_) return false;
+    --tail_;
+    out = slots_[tail_ & kMask];
+    return true;
+  }
+
+  // The lock serialises thieves, so a steal never has to report Retry.
+  Stolen<T> steal() TA_EXCL(lock_) {
+    SpinGuard g(lock_);
+    T v;
+    return pop_front_locked(v) ? Stolen<T>::success(v) : Stolen<T>::empty();
+  }
+
+  // Unlocked reads of the indices would be data races: take the lock, hints or not.
+  std::size_t size() const TA_EXCL(lock_) {
+    SpinGuard g(lock_);
+    return static_cast<std::size_t>(tail_ - head_);
+  }
+  bool empty() const { return size() == 0; }
+
+ private:
+  static constexpr std::uint64_t kMask = N - 1;
+
+  bool pop_front_locked(T& out) TA_REQ(lock_) {
+    if (tail_ == head_) return false;
+    out = slots_[head_ & kMask];
+    ++head_;
+    return true;
+  }
+
+  // Unwrapped 64-bit positions: head_ only grows, tail_ never drops below head_, and 2^64 pushes
+  // never happen. tail_ - head_ is the size; the low bits index the ring.
+  mutable Spinlock lock_;
+  std::uint64_t head_ TA_GUARDED(lock_) = 0;
+  std::uint64_t tail_ TA_GUARDED(lock_) = 0;
+  T slots_[N] TA_GUARDED(lock_){};
+};
+
+static_assert(RunQueue<LockedRingDeque<std::uintptr_t, 4>>);
+
+}  // namespace neuron::sched

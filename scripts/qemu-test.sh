@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Boots a configuration and checks its console against the marker contract in
+# docs/architecture/01-neuron-kernel.md (the markers:* blocks), in order and with nothing extra.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CONTRACT="$ROOT/docs/architecture/01-neuron-kernel.md"
+
+usage() {
+  cat <<USAGE
+usage: scripts/qemu-test.sh [options]
+Boot the kernel and check the marker contract of docs/architecture/01-neuron-kernel.md.
+
+  --smp N           harts (env SMP, default 2)
+  --sched VARIANT   locked | lockfree (env SCHED, default locked)
+  --kernel ELF      image to boot (default: build the preset's image)
+  --repeat N        boot N times; fail on any missing marker, wrong order, failure or hang
+  --deterministic   single-threaded TCG; with --repeat, contract output must be byte-identical
+  --expect-fail     boot with neuron.fail=<first test>; expect its FAIL line and a failure status
+  --expect-panic    boot with neuron.panic; expect a KPANIC line and a failure status
+  --append ARGS     extra kernel bootargs (a pass run with neuron.fail=... must then fail)
+  --timeout SEC     per boot (default 60)
+  --print-expected  print the expected contract lines and exit
+  -h, --help        this text
+USAGE
+}
+
+die() { echo "qemu-test: $*" >&2; exit 2; }
+
+SMP=${SMP:-2}
+SCHED=${SCHED:-locked}
+KERNEL=""
+REPEAT=1
+DETERMINISTIC=0
+MODE=pass
+TIMEOUT=60
+PRINT_ONLY=0
+APPEND=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --smp) [[ $# -ge 2 ]] || die "--smp needs a value"; SMP=$2; shift 2 ;;
+    --sched) [[ $# -ge 2 ]] || die "--sched needs a value"; SCHED=$2; shift 2 ;;
+    --kernel) [[ $# -ge 2 ]] || die "--kernel needs a file"; KERNEL=$2; shift 2 ;;
+    --repeat) [[ $# -ge 2 ]] || die "--repeat needs a value"; REPEAT=$2; shift 2 ;;
+    --deterministic) DETERMINISTIC=1; shift ;;
+    --expect-fail) MODE=fail; shift ;;
+    --expect-panic) MODE=panic; shift ;;
+    --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
+    --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
+    --print-expected) PRINT_ONLY=1; shift ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+[[ "$REPEAT" =~ ^[0-9]+$ ]] && (( REPEAT >= 1 )) || die "--repeat must be a positive integer (got '${REPEAT}')"
+[[ "$SMP" =~ ^[0-9]+$ ]] && (( 10#$SMP >= 1 )) || die "SMP must be a positive integer (got '${SMP}')"
+SMP=$((10#$SMP))
+[[ -f "$CONTRACT" ]] || die "contract ${CONTRACT} is missing"
+
+block() {  # the lines of one ```markers:NAME block
+  awk -v name="markers:$1" '$0 == "```" name {on=1; next} on && /^```/ {exit} on' "$CONTRACT"
+}
+
+expected() {
+  block baseline
+  if (( SMP == 1 )); then
+    block smp1
+  else
+    while IFS= read -r line; do
+      if [[ "$line" == *"{N}"* ]]; then
+        for ((n = 1; n < SMP; n++)); do echo "${line//\{N\}/$n}"; done
+      else
+        echo "$line"
+      fi
+    done < <(block smp)
+  fi
+  block end
+}
+
+contract_lines() {  # the contract lines of a console log
+  tr -d '\r' < "$1" | grep -E '^(NEURON SMP kernel$|KINIT:|KSELFTEST:)' || true
+}
+
+if [[ $PRINT_ONLY -eq 1 ]]; then expected; exit 0; fi
+want=$(expected)
+[[ -n "$want" ]] || die "no markers:* blocks found in ${CONTRACT}"
+
+run_args=(--smp "$SMP" --sched "$SCHED" --timeout "$TIMEOUT")
+[[ -n "$KERNEL" ]] && run_args+=(--kernel "$KERNEL")
+[[ $DETERMINISTIC -eq 1 ]] && run_args+=(--deterministic)
+first_test=$(block baseline | sed -n 's/^KSELFTEST: \(.*\) ok$/\1/p' | head -1)
+case $MODE in
+  fail) APPEND+=" neuron.fail=${first_test// /_}" ;;
+  panic) APPEND+=" neuron.panic=qemu-test" ;;
+esac
+[[ -n "$APPEND" ]] && run_args+=(--append "${APPEND# }")
+
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
+failures=0
+reference=""
+
+report() {  # log, reason
+  echo "qemu-test: FAIL (boot $2 of ${REPEAT}, smp=${SMP}, sched=${SCHED}): $3" >&2
+  echo "---- last 25 console lines ----" >&2
+  tr -d '\r' < "$1" | tail -25 >&2
+  echo "-------------------------------" >&2
+}
+
+check_pass() {  # log, status, boot -> prints the failure reason, or nothing
+  local got
+  got=$(contract_lines "$1")
+  if [[ "$got" != "$want" ]]; then
+    local i=0 w g
+    mapfile -t W <<< "$want"
+    mapfile -t G <<< "$got"
+    while (( i < ${#W[@]} )) && [[ "${W[i]}" == "${G[i]-}" ]]; do ((i += 1)); done
+    if (( i < ${#W[@]} )); then
+      w=${W[i]}; g=${G[i]-<end of output>}
+      echo "first missing marker: '${w}' (found '${g}' in its place)"
+    else
+      echo "unexpected extra line: '${G[i]}'"
+    fi
+    return
+  fi
+  (( $2 == 0 )) || echo "all markers present but QEMU exited with status $2"
+}
+
+check_fail() {  # log, status
+  local text
+  text=$(tr -d '\r' < "$1")
+  (( $2 != 0 )) || { echo "QEMU exited 0 although a failure was injected"; return; }
+  if [[ $MODE == fail ]]; then
+    grep -qx "KSELFTEST: ${first_test} FAIL: injected by bootargs neuron.fail" <<< "$text" ||
+      { echo "no 'KSELFTEST: ${first_test} FAIL: ...' line"; return; }
+  else
+    grep -q "^KPANIC: cpu0: requested by bootargs neuron.panic=qemu-test$" <<< "$text" ||
+      { echo "no KPANIC line"; return; }
+  fi
+  ! grep -qx "KSELFTEST: end" <<< "$text" || echo "'KSELFTEST: end' printed after a failure"
+}
+
+for ((boot = 1; boot <= REPEAT; boot++)); do
+  log="$workdir/boot$boot.log"
+  set +e
+  "$ROOT/scripts/run-qemu-rv64.sh" "${run_args[@]}" > "$log" 2>&1
+  status=$?
+  set -e
+  if [[ $status -eq 124 ]]; then
+    reason="hang: no exit within ${TIMEOUT} s"
+  elif [[ $MODE == pass ]]; then
+    reason=$(check_pass "$log" "$status")
+  else
+    reason=$(check_fail "$log" "$status")
+  fi
+  if [[ -z "$reason" && $DETERMINISTIC -eq 1 ]]; then
+    [[ -n "$reference" ]] || reference="$workdir/reference.contract"
+    if [[ ! -f "$reference" ]]; then
+      contract_lines "$log" > "$reference"
+    elif ! contract_lines "$log" | cmp -s - "$reference"; then
+      reason="contract output differs from boot 1 in deterministic mode"
+    fi
+  fi
+  if [[ -n "$reason" ]]; then
+    report "$log" "$boot" "$reason"
+    failures=$((failures + 1))
+  fi
+done
+
+if (( failures > 0 )); then
+  echo "qemu-test: smp=${SMP} sched=${SCHED} mode=${MODE}: ${failures} of ${REPEAT} boots failed" >&2
+  exit 1
+fi
+echo "qemu-test: smp=${SMP} sched=${SCHED} mode=${MODE}: ${REPEAT} of ${REPEAT} boots passed"
