@@ -31,19 +31,28 @@ struct Log {
 
 // ---- timer ticks ----------------------------------------------------------------------------
 const char* test_timer_ticks() {
-  constexpr std::uint64_t kTicks = 3;
-  const std::uint64_t start_tick = sched_ticks();
-  const std::uint64_t start_time = arch::time_now();
+  constexpr std::uint64_t kTicks = 5;
   const std::uint64_t period = boot_tree().timebase_hz / config::kTickHz;
-  // Bounded busy-wait with interrupts on: only the tick interrupt can advance the count.
-  while (sched_ticks() < start_tick + kTicks) {
-    if (arch::time_now() - start_time > 100 * period) return fail("ticks stuck at %lu", sched_ticks());
-    arch::cpu_relax();
-  }
-  const std::uint64_t elapsed = arch::time_now() - start_time;
-  // Three ticks take at least two whole periods (the first may come at once).
-  if (elapsed < (kTicks - 1) * period) {
-    return fail("%lu ticks in %lu timebase units: faster than %lu per tick", kTicks, elapsed, period);
+  const std::uint64_t give_up = arch::time_now() + 100 * period;
+  // Bounded busy-waits with interrupts on: only the tick interrupt can advance the count.
+  auto wait_past = [&](std::uint64_t tick) {
+    while (sched_ticks() <= tick) {
+      if (arch::time_now() > give_up) return false;
+      arch::cpu_relax();
+    }
+    return true;
+  };
+  // Start at a tick edge, so both samples are taken just after a tick's handler ran.
+  if (!wait_past(sched_ticks())) return fail("ticks stuck at %lu", sched_ticks());
+  const std::uint64_t k0 = sched_ticks();
+  const std::uint64_t t0 = arch::time_now();
+  if (!wait_past(k0 + kTicks - 1)) return fail("ticks stuck at %lu", sched_ticks());
+  const std::uint64_t ticks = sched_ticks() - k0;
+  const std::uint64_t elapsed = arch::time_now() - t0;
+  // Deadlines are whole periods apart and every one passed is counted, so `ticks` ticks span
+  // ticks * period of timebase, give or take the handler latency at either end (< 1 period).
+  if (elapsed + period < ticks * period) {
+    return fail("%lu ticks in %lu timebase units: faster than %lu per tick", ticks, elapsed, period);
   }
   return nullptr;
 }
