@@ -1,0 +1,210 @@
+// A bounded Chase-Lev work-stealing deque.
+//
+// Algorithm: D. Chase and Y. Lev, "Dynamic Circular Work-Stealing Deque", SPAA 2005; memory
+// orders from N. M. Lê, A. Pop, A. Cohen and F. Zappa Nardelli, "Correct and Efficient
+// Work-Stealing for Weak Memory Models", PPoPP 2013 (figure 1), which proves this placement of
+// fences correct under the C11 model and hence on RISC-V's RVWMO.
+//
+// Shape. The owner works at the bottom, thieves at the top:
+//
+//        top (thieves CAS it upward)             bottom (only the owner writes it)
+//         v                                        v
+//   ... | t | t+1 | ... | b-1 | (free) ...     items live in [top, bottom)
+//
+// - push()  owner, writes slot `bottom`, then publishes bottom + 1.
+// - take()  owner, LIFO: reserves slot bottom - 1 by decrementing bottom, then reads top. Only
+//           when one item is left does it race with thieves, and then it CASes top like them.
+// - steal() any thread, FIFO: reads top, then bottom, then claims slot top with a CAS on top.
+// - pop()   owner, FIFO: claims slot top with a CAS, exactly as a thief does (an addition to the
+//           paper: the scheduler wants FIFO round-robin from its own queue).
+//
+// The one subtle ordering. take() writes bottom then reads top; steal() reads top then bottom.
+// That is a store-then-load on each side (Dekker's pattern): without a StoreLoad barrier between
+// them both sides may read the other's old value, and owner and thief take the same item. A
+// seq_cst fence on each side puts the two in one total order, so at least one sees the other.
+// Every other access needs only acquire/release or nothing; each says why below.
+//
+// Indices are signed 64-bit and never wrap in practice: at 10^9 operations per second, 2^63 takes
+// 292 years. Signed, because take() on an empty deque briefly computes bottom - 1 = -1 and must
+// compare it correctly against top = 0.
+//
+// Slots are std::atomic<T> accessed relaxed: a thief may read a slot while the owner overwrites
+// it (after the ring wrapped); the thief's CAS then fails and the torn-looking read is discarded.
+// Atomic slots make that a benign race instead of undefined behaviour.
+//
+// ThreadSanitizer does not model standalone fences. Under TSan (and only there) the two fenced
+// sequences use seq_cst accesses instead, which give the same StoreLoad ordering and are visible
+// to TSan: see store_bottom_load_top() and load_top_bottom(), the one place the builds differ.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "sched/platform.h"
+#include "sched/runqueue.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define NEURON_SCHED_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NEURON_SCHED_TSAN 1
+#endif
+#endif
+
+namespace neuron::sched {
+
+// The orderings the deque depends on, in one place. Production code uses these defaults; the
+// host tests instantiate mutants with one ordering weakened to prove the stress tests catch it.
+struct ChaseLevOrders {
+  static constexpr bool kTakeFence = true;   // StoreLoad between take()'s bottom store and top load
+  static constexpr bool kStealFence = true;  // StoreLoad between steal()'s top load and bottom load
+  static constexpr std::memory_order kClaimCas = std::memory_order_seq_cst;  // CAS on top
+};
+
+template <typename T, std::size_t N, typename Orders = ChaseLevOrders>
+class BasicChaseLevDeque {
+  static_assert(kPowerOfTwo<N>, "capacity must be a power of two");
+  static_assert(std::atomic<T>::is_always_lock_free, "slots must be lock-free atomics");
+
+ public:
+  using value_type = T;
+
+  static constexpr std::size_t capacity() { return N; }
+
+  // Owner only. False when full; the item stays with the caller.
+  bool push(T v) {
+    // relaxed: only the owner writes bottom, and we are the owner.
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed);
+    // acquire: pairs with the release half of a thief's CAS on top, so its read of the slot we
+    // may now overwrite has happened before our write.
+    const std::int64_t t = top_.load(std::memory_order_acquire);
+    if (b - t >= static_cast<std::int64_t>(N)) return false;
+    slot(b).store(v, std::memory_order_relaxed);  // relaxed: published by the release below
+    // release: the slot write becomes visible to any thief whose acquire load sees b + 1.
+    bottom_.store(b + 1, std::memory_order_release);
+    return true;
+  }
+
+  // Owner only, LIFO: the newest item.
+  bool take(T& out) {
+    // relaxed: only the owner writes bottom.
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed) - 1;
+    const std::int64_t t = store_bottom_load_top(b);  // reserve slot b, then look at top
+    if (t > b) {  // it was empty: undo the reservation (relaxed: owner-private again)
+      bottom_.store(b + 1, std::memory_order_relaxed);
+      return false;
+    }
+    out = slot(b).load(std::memory_order_relaxed);  // relaxed: the owner wrote it
+    if (t < b) return true;  // more than one item: no thief can reach slot b
+    // The last item: thieves may be after slot t == b too; whoever moves top first wins.
+    std::int64_t expected = t;
+    // seq_cst (kClaimCas): orders the claim with the thieves' fenced reads of top and bottom;
+    // relaxed on failure: we only learn that we lost.
+    const bool won = top_.compare_exchange_strong(expected, t + 1, Orders::kClaimCas,
+                                                  std::memory_order_relaxed);
+    // relaxed: either way the deque is now empty with top == b + 1; restore bottom to match.
+    bottom_.store(b + 1, std::memory_order_relaxed);
+    return won;
+  }
+
+  // Owner only, FIFO: the oldest item. Claims it with the thieves' CAS, retrying when a thief
+  // got there first; fails only when the deque is empty.
+  bool pop(T& out) {
+    // relaxed: a stale top only makes the CAS below fail and retry.
+    std::int64_t t = top_.load(std::memory_order_relaxed);
+    for (;;) {
+      // relaxed: only the owner writes bottom, and we are the owner.
+      if (t >= bottom_.load(std::memory_order_relaxed)) return false;
+      out = slot(t).load(std::memory_order_relaxed);  // relaxed: the owner wrote it
+      // seq_cst (kClaimCas): one total order of claims on top with thieves and take(); on
+      // failure, relaxed: `t` is refreshed and we retry.
+      if (top_.compare_exchange_weak(t, t + 1, Orders::kClaimCas, std::memory_order_relaxed)) {
+        return true;
+      }
+      cpu_relax();
+    }
+  }
+
+  // Any thread, FIFO: the oldest item. Retry means a race was lost, not that the deque is empty.
+  Stolen<T> steal() {
+    std::int64_t t, b;
+    load_top_bottom(t, b);
+    if (t >= b) return Stolen<T>::empty();
+    // relaxed: the acquire on bottom made the owner's slot write visible; if the owner has since
+    // reused the slot, top has moved and the CAS below fails.
+    const T v = slot(t).load(std::memory_order_relaxed);
+    // seq_cst (kClaimCas): claims slot t in the single order of all claims; its release half
+    // tells push() we are done reading the slot. relaxed on failure: we only learn that we lost.
+    if (!top_.compare_exchange_strong(t, t + 1, Orders::kClaimCas, std::memory_order_relaxed)) {
+      return Stolen<T>::retry();
+    }
+    return Stolen<T>::success(v);
+  }
+
+  // Hints, exact only when no other thread is operating on the deque.
+  std::size_t size() const {
+    // relaxed: a snapshot for heuristics; the operations above re-check under proper ordering.
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed);
+    const std::int64_t t = top_.load(std::memory_order_relaxed);
+    return b > t ? static_cast<std::size_t>(b - t) : 0;
+  }
+  bool empty() const { return size() == 0; }
+
+ private:
+  static constexpr std::int64_t kMask = static_cast<std::int64_t>(N) - 1;
+
+  std::atomic<T>& slot(std::int64_t i) { return slots_[i & kMask]; }
+
+  // take(): publish bottom = b, then read top, with StoreLoad ordering between the two.
+  std::int64_t store_bottom_load_top(std::int64_t b) {
+#if defined(NEURON_SCHED_TSAN)
+    if constexpr (Orders::kTakeFence) {
+      // TSan build: a seq_cst store and a seq_cst load are ordered in the single total order S,
+      // like the fence below, and TSan understands them.
+      bottom_.store(b, std::memory_order_seq_cst);
+      return top_.load(std::memory_order_seq_cst);
+    }
+#endif
+    // release: a thief whose acquire load reads this decremented bottom must see the slots
+    // pushed before it. The PPoPP paper's C11 proof got that from the release sequence of the
+    // last push, but C++20 no longer extends release sequences over later same-thread stores.
+    // (On x86 a plain store; on RISC-V one `fence rw,w`.)
+    bottom_.store(b, std::memory_order_release);
+    // seq_cst fence: StoreLoad. Pairs with the fence in load_top_bottom(): either the thief sees
+    // our decremented bottom, or we see its incremented top.
+    if constexpr (Orders::kTakeFence) std::atomic_thread_fence(std::memory_order_seq_cst);
+    return top_.load(std::memory_order_relaxed);  // relaxed: ordered by the fence
+  }
+
+  // steal(): read top, then bottom, with the ordering that pairs with store_bottom_load_top().
+  void load_top_bottom(std::int64_t& t, std::int64_t& b) {
+#if defined(NEURON_SCHED_TSAN)
+    if constexpr (Orders::kStealFence) {
+      // TSan build: see store_bottom_load_top(). acquire on bottom is implied by seq_cst.
+      t = top_.load(std::memory_order_seq_cst);
+      b = bottom_.load(std::memory_order_seq_cst);
+      return;
+    }
+#endif
+    // relaxed: the seq_cst fence right after orders this load before the bottom and slot loads,
+    // and acts as its acquire fence. (The paper's acquire here orders the read of the array
+    // pointer of its growable deque, which this fixed-size one does not have.)
+    t = top_.load(std::memory_order_relaxed);
+    // seq_cst fence: pairs with take()'s fence (see store_bottom_load_top()).
+    if constexpr (Orders::kStealFence) std::atomic_thread_fence(std::memory_order_seq_cst);
+    // acquire: pairs with push()'s release store of bottom, making the slot contents visible.
+    b = bottom_.load(std::memory_order_acquire);
+  }
+
+  alignas(kCacheLine) std::atomic<std::int64_t> top_{0};
+  alignas(kCacheLine) std::atomic<std::int64_t> bottom_{0};
+  alignas(kCacheLine) std::atomic<T> slots_[N]{};
+};
+
+template <typename T, std::size_t N>
+using ChaseLevDeque = BasicChaseLevDeque<T, N>;
+
+static_assert(RunQueue<ChaseLevDeque<std::uintptr_t, 4>>);
+
+}  // namespace neuron::sched

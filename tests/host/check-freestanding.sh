@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Compiles every sched/ header for rv64 with the kernel's freestanding flags and fails if the
+# object refers to any symbol it does not define. Usage: check-freestanding.sh CXX SOURCE_DIR
+set -euo pipefail
+cxx=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+{
+  for h in $(cd "$src" && find sched -name '*.h' | sort); do echo "#include \"$h\""; done
+  cat <<'CPP'
+#include <cstdint>
+using namespace neuron::sched;
+// Instantiate every operation of both variants, as the kernel does with Task*.
+template <typename Q> void exercise(Q& q) {
+  typename Q::value_type v{};
+  (void)q.push(v); (void)q.pop(v); (void)q.take(v); (void)q.steal(); (void)q.size();
+}
+LockedRingDeque<void*, 64> g_locked;
+ChaseLevDeque<void*, 64> g_lockfree;
+extern "C" void instantiate() { exercise(g_locked); exercise(g_lockfree); }
+CPP
+} > "$tmp/all.cpp"
+"$cxx" -std=c++20 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -fno-exceptions \
+  -fno-rtti -fno-pie -nostdlib -O2 -Wall -Wextra -Werror -I "$src" -c "$tmp/all.cpp" -o "$tmp/all.o"
+undefined=$(riscv64-linux-gnu-nm -u "$tmp/all.o" || true)
+if [[ -n "$undefined" ]]; then
+  echo "sched/ headers need symbols a freestanding kernel does not have:"
+  echo "$undefined"
+  exit 1
+fi
+echo "sched/ headers compile freestanding for rv64 with no undefined symbols"
