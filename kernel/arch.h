@@ -30,10 +30,24 @@ std::uint64_t time_now();  // timebase ticks since an arbitrary origin
 void timer_arm(std::uint64_t deadline);
 void timer_disarm();
 
+// Lowest address of the boot hart's stack (cpu0's idle context), config::kBootStackSize bytes.
+void* boot_stack_base();
+
 // --- Tasks ------------------------------------------------------------------------------------
 // Prepare `ctx` so that switching to it calls entry(arg) on the given stack.
 void context_init(Context& ctx, void* stack_top, void (*entry)(void*), void* arg);
 extern "C" void context_switch(Context* from, Context* to);
+
+// --- Other CPUs -------------------------------------------------------------------------------
+// Each returns nullptr on success, or the firmware's error name.
+enum class StartMode {
+  Normal,
+  FirmwareAddress,  // test hook: an entry inside firmware memory, which the firmware must refuse
+};
+// Starts `hartid` at the secondary entry with `cpu_block` (its per-CPU block, stack_top filled in)
+// as the only argument. Returns once the firmware accepted the request, not when the hart runs.
+const char* cpu_start(std::uint64_t hartid, void* cpu_block, StartMode mode = StartMode::Normal);
+const char* send_ipi(std::uint64_t hartid);
 
 // --- Machine ----------------------------------------------------------------------------------
 // Finds the console UART and the exit device in the device tree. Until then the console goes

@@ -60,15 +60,16 @@ int kstrncmp(const char* a, const char* b, std::size_t n) {
 
 int kstrcmp(const char* a, const char* b) { return kstrncmp(a, b, SIZE_MAX); }
 
-bool kword_in(const char* words, const char* word) {
-  const std::size_t len = kstrlen(word);
-  for (const char* p = words; *p;) {
-    while (*p == ' ') ++p;
-    const char* start = p;
-    while (*p && *p != ' ') ++p;
-    if (static_cast<std::size_t>(p - start) == len && kstrncmp(start, word, len) == 0) return true;
+bool kparse_u32(const char* s, std::uint32_t& out) {
+  if (!*s) return false;
+  std::uint64_t v = 0;
+  for (; *s; ++s) {
+    if (*s < '0' || *s > '9') return false;
+    v = v * 10 + static_cast<std::uint64_t>(*s - '0');
+    if (v > UINT32_MAX) return false;
   }
-  return false;
+  out = static_cast<std::uint32_t>(v);
+  return true;
 }
 
 }  // namespace neuron

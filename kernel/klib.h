@@ -3,13 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace neuron {
 
 std::size_t kstrlen(const char* s);
 int kstrcmp(const char* a, const char* b);
 int kstrncmp(const char* a, const char* b, std::size_t n);
-// Does the space-separated word list `words` contain `word`?
-bool kword_in(const char* words, const char* word);
+// Parses a whole decimal string ("12"); false for anything else or on overflow.
+bool kparse_u32(const char* s, std::uint32_t& out);
 
 }  // namespace neuron

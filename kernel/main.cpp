@@ -1,5 +1,5 @@
-// Boot sequence. The boot hart (whatever its hart id) becomes cpu0 and runs kmain; each line is
-// one step.
+// Boot sequence. The boot hart (whatever its hart id) becomes cpu0 and runs kmain; init_task
+// then runs the selftests and brings up the other CPUs. Each line is one step.
 #include <cstdint>
 
 #include "arch.h"
@@ -10,6 +10,7 @@
 #include "percpu.h"
 #include "scheduler.h"
 #include "selftest.h"
+#include "smp.h"
 
 extern "C" void (*__init_array_start[])();
 extern "C" void (*__init_array_end[])();
@@ -18,16 +19,27 @@ namespace neuron {
 namespace {
 
 fdt::Summary g_tree;
-std::uint32_t g_cpu_count = 1;
 
 void run_constructors() {
   for (auto fn = __init_array_start; fn != __init_array_end; ++fn) (*fn)();
 }
 
+// The first task, on cpu0.
+void init_task(void*) {
+  selftest_begin();                          // KSELFTEST: begin
+  bool ok = selftest_run(kSchedSelftests);   // single-CPU scheduler tests, cpu0 alone
+  if (ok && cpu_count() == 1) {
+    kprintf("KSELFTEST: smp skipped (1 cpu)\n");
+  } else if (ok) {
+    smp_start_secondaries();                 // KINIT: cpuN online, in CPU order
+    ok = selftest_run(kSmpSelftests);        // the first one fails if a CPU is missing
+  }
+  selftest_finish(ok);                       // KSELFTEST: end, KSTAT, machine exit
+}
+
 }  // namespace
 
 const fdt::Summary& boot_tree() { return g_tree; }
-std::uint32_t cpu_count() { return g_cpu_count; }
 
 const char* boot_arg(const char* key, char* buf, unsigned len) {
   const std::size_t klen = kstrlen(key);
@@ -50,9 +62,9 @@ const char* boot_arg(const char* key, char* buf, unsigned len) {
 extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   using namespace neuron;
   Cpu& cpu0 = g_cpus[0];
-  cpu0.arch.hartid = hartid;
-  arch::set_cpu_pointer(&cpu0);  // tp: from here on this_cpu() works
+  arch::set_cpu_pointer(&cpu0);  // tp: from here on this_cpu() and panic work
   run_constructors();
+  cpu0.arch.hartid = hartid;
 
   if (const fdt::Error e = fdt::parse(dtb, g_tree); e != fdt::Error::None) {
     panic("device tree at %p: %s", dtb, fdt::error_name(e));
@@ -65,17 +77,19 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   kprintf("KINFO: firmware %s\n", firmware);
   kprintf("KINFO: runqueue=%s harts=%lu boot_hart=%lu timebase=%lu Hz\n", kRunQueueVariant,
           static_cast<unsigned long>(g_tree.hart_count), hartid, g_tree.timebase_hz);
-  if (g_tree.hart_count == 0) panic("device tree lists no harts");
   if (g_tree.timebase_hz == 0) panic("device tree has no /cpus/timebase-frequency");
 
+  smp_map_cpus(g_tree, hartid);             // cpu -> hart map: cpu0 is the boot hart
   task_pool_init();                         // task slots and stacks
-  sched_set_timebase(g_tree.timebase_hz);   // 10 ms tick in timebase units
-  sched_init_cpu(cpu0, 0);                  // runqueues; the boot context becomes cpu0's idle task
+  sched_set_timebase(g_tree.timebase_hz);   // 10 ms tick in timebase units; tick origin
+  auto boot_stack = static_cast<std::uint8_t*>(arch::boot_stack_base());
+  stack_set_canary(boot_stack);             // cpu0's idle context runs on the boot stack
+  sched_init_cpu(cpu0, 0, boot_stack);      // runqueues; this context becomes cpu0's idle task
   arch::trap_init();                        // trap vector; timer and software interrupts unmasked
   sched_start_tick();                       // first deadline
   cpu_set_online(0);
   kprintf("KINIT: cpu0 online\n");
 
-  if (!task_create("kselftest", QosClass::Normal, selftest_main, nullptr)) panic("no slot for kselftest");
+  if (!task_create("init", QosClass::Normal, init_task, nullptr)) panic("no slot for init");
   idle_loop();                              // cpu0 runs tasks from here on
 }

@@ -1,5 +1,5 @@
 // The per-CPU block: one per logical CPU, found through tp. Logical ids are dense from 0 (the boot
-// hart is cpu0 whatever its hart id); the hart id lives here and nowhere indexes by it.
+// hart is cpu0 whatever its hart id); the hart id lives here and nothing is indexed by it.
 #pragma once
 
 #include <atomic>
@@ -10,16 +10,22 @@
 #include "config.h"
 #include "runqueue_select.h"
 #include "task.h"
+#include "task_fifo.h"
 
 namespace neuron {
 
+// Counters other CPUs read (tests, KSTAT): relaxed atomics, written by the owning CPU only.
 struct CpuStats {
-  std::uint64_t ran;         // tasks switched in
-  std::uint64_t stolen;      // tasks this CPU took from another CPU's queues
-  std::uint64_t spilled;     // pushes that overflowed to the global queue
-  std::uint64_t ipis_sent;
-  std::uint64_t ipis_recv;
-  std::uint64_t idle_ticks;  // ticks that found this CPU idle
+  using Counter = std::atomic<std::uint64_t>;
+  Counter ran{0};            // tasks switched in
+  Counter stolen{0};         // tasks this CPU took from another CPU's queues
+  Counter spilled{0};        // pushes that overflowed to the spill queue
+  Counter ipis_requested{0}; // IPIs this CPU asked for (valid target)
+  Counter ipis_sent{0};      // ... that the SBI accepted
+  Counter ipis_recv{0};      // software-interrupt traps taken here
+  Counter ipis_acked{0};     // resched requests this CPU handled
+  Counter idle_ticks{0};     // ticks that found this CPU idle
+  void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 
 struct Cpu {
@@ -30,12 +36,18 @@ struct Cpu {
   Task* current;
   Task* switched_out;  // handed from schedule() to finish_switch() across the switch
   Task idle;           // this CPU's boot context, run when nothing else is
-  TaskQueue queues[kQosCount];
+  TaskQueue queues[kQosCount];  // owner: push/pop; other CPUs: steal
   Task* sleepers;      // intrusive list through Task::link
   std::uint64_t ticks;
   std::uint64_t next_deadline;
   std::uint32_t slice_left;
   bool need_resched;
+  bool timer_quiet;    // idle with no sleepers: the tick is disarmed until work arrives
+
+  // Shared with other CPUs.
+  TaskFifo inbox;                          // tasks other CPUs make runnable here
+  std::atomic<std::uint32_t> ipi_reasons;  // IPI mailbox: a bit per reason
+  std::atomic<bool> parked;                // about to wfi or in it (tests and KSTAT read it)
   CpuStats stats;
 };
 static_assert(offsetof(Cpu, arch) == 0);
@@ -45,8 +57,12 @@ extern Cpu g_cpus[config::kMaxCpus];
 inline Cpu& this_cpu() { return *static_cast<Cpu*>(arch::cpu_pointer()); }
 inline std::uint32_t cpu_current_id() { return this_cpu().id; }
 
-std::uint32_t cpu_count();  // CPUs the kernel manages (from the device tree)
+std::uint32_t cpu_count();  // CPUs the kernel manages: the device tree's harts, up to kMaxCpus
+void cpu_set_count(std::uint32_t n);
 std::uint64_t cpu_online_mask();
 void cpu_set_online(std::uint32_t id);
+inline bool cpu_is_online(std::uint32_t id) {
+  return id < config::kMaxCpus && (cpu_online_mask() >> id) & 1;
+}
 
 }  // namespace neuron

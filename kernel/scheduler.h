@@ -1,42 +1,45 @@
-// The scheduler core: QoS buckets on per-CPU runqueues, a deterministic tick, time slices.
+// The scheduler core: QoS buckets on per-CPU runqueues, a deterministic tick, time slices, remote
+// enqueue through inboxes, and work stealing by idle CPUs.
 //
 // Rules:
-// - A CPU's queues are touched by their owner with local interrupts off; interrupt handlers on the
-//   same CPU therefore never race with an owner operation.
+// - Owner operations on a CPU's runqueues (push, pop) run on that CPU with its interrupts off, so
+//   the CPU's own interrupt handlers never race with them. Handlers may do owner operations too
+//   (they run with interrupts off). Other CPUs only steal, or hand tasks over through the inbox.
 // - A switched-out task is queued again only after the switch away from it has completed
 //   (finish_switch), so its stack is never live on two CPUs.
 #pragma once
 
 #include <cstdint>
 
+#include "ipi.h"
 #include "task.h"
 
 namespace neuron {
 
 struct Cpu;
 
-void sched_init_cpu(Cpu& cpu, std::uint32_t id);
-void sched_start_tick();  // arm this CPU's tick: every 1/kTickHz s from the device tree's timebase
-void sched_set_timebase(std::uint64_t hz);
-std::uint64_t sched_ticks();  // this CPU's tick count
+void sched_set_timebase(std::uint64_t hz);  // once, on the boot CPU, before any tick
+void sched_init_cpu(Cpu& cpu, std::uint32_t id, std::uint8_t* boot_stack);
+void sched_start_tick();       // arm this CPU's tick (the boot CPU's first call sets the origin)
+std::uint64_t sched_ticks();   // ticks since the origin, as this CPU last counted them
 
-// Queue a Runnable task on this CPU (or spill it). Interrupts off.
+// Make a Runnable task runnable on `cpu`: a local push, or the target's inbox and an IPI
+// (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent).
+void sched_enqueue(Task* t, Cpu& cpu, IpiDelivery delivery = IpiDelivery::Send);
+// Owner side, interrupts off: push on this CPU's queue for t's class, or spill.
 void sched_enqueue_local(Task* t);
+// Owner side, interrupts off: move the inbox into the runqueues.
+void sched_drain_inbox(Cpu& cpu);
 
 // Pick the next task and switch to it. Interrupts off. The caller has already set
 // current->state (Runnable to stay in rotation, or Blocked/Sleeping/Dead).
 void schedule();
 // Completes the switch on the new task's side: requeues or reaps the task switched away from.
 void finish_switch();
-
-[[noreturn]] void idle_loop();
-
 // If a higher-class task became runnable here and interrupts are on, switch to it now rather
 // than at the next tick.
 void preempt_point();
 
-// Spill path for full runqueues: one FIFO per QoS class, shared by all CPUs.
-bool overflow_pop(QosClass q, Task*& out);
-void overflow_push(Task* t);
+[[noreturn]] void idle_loop();
 
 }  // namespace neuron

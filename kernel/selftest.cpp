@@ -8,37 +8,31 @@
 #include "panic.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "smp.h"
 
 namespace neuron {
 namespace {
 
 char g_reason[160];
-
-// Runs one table; false after the first failure (the caller stops the machine).
-bool run_table(const Selftest* tests, unsigned count, const char* inject) {
-  for (unsigned i = 0; i < count; ++i) {
-    const Selftest& t = tests[i];
-    const char* reason = t.fn();
-    if (!reason && inject && kstrcmp(inject, t.id) == 0) reason = "injected by bootargs neuron.fail";
-    if (reason) {
-      kprintf("KSELFTEST: %s FAIL: %s\n", t.name, reason);
-      return false;
-    }
-    kprintf("KSELFTEST: %s ok\n", t.name);
-  }
-  return true;
-}
+char g_inject[32];  // bootargs neuron.fail=<id>, or empty
 
 void print_stats() {
   const TaskCounters c = task_counters();
+  // relaxed loads: statistics of CPUs that may still be running; exact values do not matter.
+  auto v = [](const CpuStats::Counter& c) { return c.load(std::memory_order_relaxed); };
   for (std::uint32_t id = 0; id < cpu_count(); ++id) {
     const CpuStats& s = g_cpus[id].stats;
     kprintf("KSTAT: cpu%u ran=%lu stolen=%lu spilled=%lu ipis_sent=%lu ipis_recv=%lu idle_ticks=%lu\n",
-            id, s.ran, s.stolen, s.spilled, s.ipis_sent, s.ipis_recv, s.idle_ticks);
+            id, v(s.ran), v(s.stolen), v(s.spilled), v(s.ipis_sent), v(s.ipis_recv), v(s.idle_ticks));
   }
   kprintf("KSTAT: tasks created=%lu exited=%lu reaped=%lu stack_high_water=%lu/%lu bytes\n",
           c.created, c.exited, c.reaped, static_cast<unsigned long>(c.stack_high_water),
           static_cast<unsigned long>(config::kTaskStackSize));
+  if (cpu_count() > 1) {
+    kprintf("KSTAT: secondary boot stacks high_water=%lu/%lu bytes\n",
+            static_cast<unsigned long>(smp_boot_stack_high_water()),
+            static_cast<unsigned long>(config::kBootStackSize));
+  }
 }
 
 }  // namespace
@@ -62,13 +56,28 @@ bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t targe
   return false;
 }
 
-void selftest_main(void*) {
+void selftest_begin() {
   char buf[32];
   if (boot_arg("neuron.panic", buf, sizeof buf)) panic("requested by bootargs neuron.panic=%s", buf);
-  const char* inject = boot_arg("neuron.fail", buf, sizeof buf);
-
+  if (!boot_arg("neuron.fail", g_inject, sizeof g_inject)) g_inject[0] = '\0';
   kprintf("KSELFTEST: begin\n");
-  const bool ok = run_table(kSchedSelftests, kSchedSelftestCount, inject);
+}
+
+bool selftest_run(const SelftestTable& table) {
+  for (unsigned i = 0; i < table.count; ++i) {
+    const Selftest& t = table.tests[i];
+    const char* reason = t.fn();
+    if (!reason && kstrcmp(g_inject, t.id) == 0) reason = "injected by bootargs neuron.fail";
+    if (reason) {
+      kprintf("KSELFTEST: %s FAIL: %s\n", t.name, reason);
+      return false;
+    }
+    kprintf("KSELFTEST: %s ok\n", t.name);
+  }
+  return true;
+}
+
+void selftest_finish(bool ok) {
   if (ok) kprintf("KSELFTEST: end\n");
   print_stats();
   arch::machine_exit(ok, 1);

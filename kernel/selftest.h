@@ -26,11 +26,19 @@ const char* fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t target,
                     std::uint64_t max_ticks);
 
-// The test tables, in the order they run.
-extern const Selftest kSchedSelftests[];
-extern const unsigned kSchedSelftestCount;
+struct SelftestTable {
+  const Selftest* tests;
+  unsigned count;
+};
+// Scheduler tests on the boot CPU alone (before any secondary starts), then the SMP tests.
+extern const SelftestTable kSchedSelftests;
+extern const SelftestTable kSmpSelftests;
 
-// The task that runs every selftest, prints the summary and ends the machine.
-void selftest_main(void*);
+// Prints "KSELFTEST: begin"; applies the bootargs hooks (neuron.panic, neuron.fail).
+void selftest_begin();
+// Runs a table in order; false at the first failure (its FAIL line printed).
+bool selftest_run(const SelftestTable& table);
+// "KSELFTEST: end" if everything passed, the KSTAT lines, then the machine stops with the verdict.
+[[noreturn]] void selftest_finish(bool ok);
 
 }  // namespace neuron

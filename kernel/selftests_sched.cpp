@@ -312,9 +312,7 @@ const char* test_tasks_exactly_once() {
   return nullptr;
 }
 
-}  // namespace
-
-const Selftest kSchedSelftests[] = {
+const Selftest kSched[] = {
     {"timer_ticks", "timer ticks", test_timer_ticks},
     {"context_switch", "context switch", test_context_switch},
     {"qos_ordering", "qos ordering", test_qos_ordering},
@@ -325,6 +323,8 @@ const Selftest kSchedSelftests[] = {
     {"runqueue_spill", "runqueue spill", test_runqueue_spill},
     {"tasks_exactly_once", "tasks exactly once", test_tasks_exactly_once},
 };
-const unsigned kSchedSelftestCount = sizeof kSchedSelftests / sizeof kSchedSelftests[0];
+}  // namespace
+
+const SelftestTable kSchedSelftests = {kSched, sizeof kSched / sizeof kSched[0]};
 
 }  // namespace neuron

@@ -26,12 +26,6 @@ alignas(16) std::uint8_t g_stacks[config::kMaxTasks][config::kTaskStackSize];
 
 std::atomic<std::uint64_t> g_created{0}, g_started{0}, g_exited{0}, g_reaped{0}, g_alloc_failures{0};
 
-std::size_t stack_depth(const Task* t) {
-  std::size_t untouched = sizeof(std::uint64_t);
-  while (untouched < config::kTaskStackSize && t->stack[untouched] == kStackFill) ++untouched;
-  return config::kTaskStackSize - untouched;
-}
-
 // Entered from the arch trampoline on the task's own stack, with interrupts off.
 void task_start(void* arg) {
   Task* self = static_cast<Task*>(arg);
@@ -67,8 +61,7 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
   t->cpu = nullptr;
   t->wake_tick = 0;
   t->runs.store(0, std::memory_order_relaxed);  // relaxed: published with the task by its queue
-  for (std::size_t i = 0; i < config::kTaskStackSize; ++i) t->stack[i] = kStackFill;
-  *reinterpret_cast<std::uint64_t*>(t->stack) = kStackCanary;
+  stack_fill(t->stack, config::kTaskStackSize);
   arch::context_init(t->ctx, t->stack + config::kTaskStackSize, &task_start, t);
   g_created.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
   return t;
@@ -99,23 +92,39 @@ void task_pool_init() {
   g_pool.next_id = 1;
 }
 
-void task_init_idle(Task& idle, const char* name, Cpu* cpu) {
+void stack_set_canary(std::uint8_t* base) { *reinterpret_cast<std::uint64_t*>(base) = kStackCanary; }
+
+void stack_fill(std::uint8_t* base, std::size_t size) {
+  for (std::size_t i = 0; i < size; ++i) base[i] = kStackFill;
+  stack_set_canary(base);
+}
+
+std::size_t stack_depth(const std::uint8_t* base, std::size_t size) {
+  std::size_t untouched = sizeof(std::uint64_t);  // the canary
+  while (untouched < size && base[untouched] == kStackFill) ++untouched;
+  return size - untouched;
+}
+
+void task_init_idle(Task& idle, const char* name, Cpu* cpu, std::uint8_t* stack_base) {
   idle.state = TaskState::Running;
   idle.on_cpu = true;
   idle.is_idle = true;
   idle.qos = QosClass::Idle;
   idle.name = name;
   idle.cpu = cpu;
-  idle.stack = nullptr;  // the boot stack: no canary of ours
+  idle.stack = stack_base;  // the CPU's boot stack, canary already in place
 }
 
 Task* task_create(const char* name, QosClass qos, TaskFn fn, void* arg) {
+  return task_create_on(name, qos, fn, arg, cpu_current_id());
+}
+
+Task* task_create_on(const char* name, QosClass qos, TaskFn fn, void* arg, std::uint32_t cpu,
+                     IpiDelivery delivery) {
+  if (!cpu_is_online(cpu)) return nullptr;
   Task* t = task_alloc(name, qos, fn, arg, TaskState::Runnable);
   if (!t) return nullptr;
-  {
-    IrqSave irq;
-    sched_enqueue_local(t);
-  }
+  sched_enqueue(t, g_cpus[cpu], delivery);
   preempt_point();
   return t;
 }
@@ -147,7 +156,7 @@ void task_note_exited(Task*) {
 
 void task_reap(Task* t) {
   task_check_stack(t);
-  const std::size_t depth = stack_depth(t);
+  const std::size_t depth = stack_depth(t->stack, config::kTaskStackSize);
   IrqSpinGuard g(g_pool.lock);
   if (depth > g_pool.stack_high_water) g_pool.stack_high_water = depth;
   t->state = TaskState::Free;

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "arch.h"
+#include "ipi.h"
 #include "sched/locked/spinlock.h"
 
 namespace neuron {
@@ -50,6 +51,11 @@ using TaskFn = void (*)(void*);
 // use (the caller decides whether that is fatal).
 Task* task_create(const char* name, QosClass qos, TaskFn fn, void* arg);
 
+// Like task_create, but queued on CPU `cpu` (through its inbox and an IPI when it is not ours;
+// tests may suppress that IPI).
+Task* task_create_on(const char* name, QosClass qos, TaskFn fn, void* arg, std::uint32_t cpu,
+                     IpiDelivery delivery = IpiDelivery::Send);
+
 // Like task_create, but the task stays Blocked until the first task_wake. Lets a test line up
 // several tasks and release them together.
 Task* task_create_blocked(const char* name, QosClass qos, TaskFn fn, void* arg);
@@ -72,7 +78,11 @@ TaskCounters task_counters();
 
 // --- used by the scheduler core -----------------------------------------------------------
 void task_pool_init();
-void task_init_idle(Task& idle, const char* name, Cpu* cpu);
+void task_init_idle(Task& idle, const char* name, Cpu* cpu, std::uint8_t* stack_base);
+// Stacks: a canary word at the lowest address, a fill pattern above it to measure the deepest use.
+void stack_fill(std::uint8_t* base, std::size_t size);
+void stack_set_canary(std::uint8_t* base);  // for a stack already in use: the canary only
+std::size_t stack_depth(const std::uint8_t* base, std::size_t size);
 void task_reap(Task* t);        // after the last switch away from a Dead task
 void task_check_stack(const Task* t);  // panics on a smashed canary
 void task_note_started(Task* t);

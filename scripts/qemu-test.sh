@@ -18,8 +18,12 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
   --deterministic   single-threaded TCG; with --repeat, contract output must be byte-identical
   --expect-fail     boot with neuron.fail=<first test>; expect its FAIL line and a failure status
   --expect-panic    boot with neuron.panic; expect a KPANIC line and a failure status
+  --expect-start-failure
+                    boot with neuron.bad_start=1 (SMP >= 2): cpu1's start must be refused and
+                    reported, the SMP selftest must fail, and QEMU must exit with a failure
   --append ARGS     extra kernel bootargs (a pass run with neuron.fail=... must then fail)
   --timeout SEC     per boot (default 60)
+  --save-contract F write the contract lines of the last boot to F
   --print-expected  print the expected contract lines and exit
   -h, --help        this text
 USAGE
@@ -36,6 +40,7 @@ MODE=pass
 TIMEOUT=60
 PRINT_ONLY=0
 APPEND=""
+SAVE=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -46,15 +51,18 @@ while [[ $# -gt 0 ]]; do
     --deterministic) DETERMINISTIC=1; shift ;;
     --expect-fail) MODE=fail; shift ;;
     --expect-panic) MODE=panic; shift ;;
+    --expect-start-failure) MODE=startfail; shift ;;
     --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
     --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
     --print-expected) PRINT_ONLY=1; shift ;;
+    --save-contract) [[ $# -ge 2 ]] || die "--save-contract needs a file"; SAVE=$2; shift 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 [[ "$REPEAT" =~ ^[0-9]+$ ]] && (( REPEAT >= 1 )) || die "--repeat must be a positive integer (got '${REPEAT}')"
 [[ "$SMP" =~ ^[0-9]+$ ]] && (( 10#$SMP >= 1 )) || die "SMP must be a positive integer (got '${SMP}')"
 SMP=$((10#$SMP))
+[[ $MODE != startfail ]] || (( SMP >= 2 )) || die "--expect-start-failure needs SMP >= 2"
 [[ -f "$CONTRACT" ]] || die "contract ${CONTRACT} is missing"
 
 block() {  # the lines of one ```markers:NAME block
@@ -92,6 +100,7 @@ first_test=$(block baseline | sed -n 's/^KSELFTEST: \(.*\) ok$/\1/p' | head -1)
 case $MODE in
   fail) APPEND+=" neuron.fail=${first_test// /_}" ;;
   panic) APPEND+=" neuron.panic=qemu-test" ;;
+  startfail) APPEND+=" neuron.bad_start=1" ;;
 esac
 [[ -n "$APPEND" ]] && run_args+=(--append "${APPEND# }")
 
@@ -130,13 +139,20 @@ check_fail() {  # log, status
   local text
   text=$(tr -d '\r' < "$1")
   (( $2 != 0 )) || { echo "QEMU exited 0 although a failure was injected"; return; }
-  if [[ $MODE == fail ]]; then
-    grep -qx "KSELFTEST: ${first_test} FAIL: injected by bootargs neuron.fail" <<< "$text" ||
-      { echo "no 'KSELFTEST: ${first_test} FAIL: ...' line"; return; }
-  else
-    grep -q "^KPANIC: cpu0: requested by bootargs neuron.panic=qemu-test$" <<< "$text" ||
-      { echo "no KPANIC line"; return; }
-  fi
+  case $MODE in
+    fail)
+      grep -qx "KSELFTEST: ${first_test} FAIL: injected by bootargs neuron.fail" <<< "$text" ||
+        { echo "no 'KSELFTEST: ${first_test} FAIL: ...' line"; return; } ;;
+    panic)
+      grep -qx "KPANIC: cpu0: requested by bootargs neuron.panic=qemu-test" <<< "$text" ||
+        { echo "no KPANIC line"; return; } ;;
+    startfail)
+      grep -qx "KINIT: cpu1 start failed: SBI_ERR_INVALID_ADDRESS" <<< "$text" ||
+        { echo "no 'KINIT: cpu1 start failed: SBI_ERR_INVALID_ADDRESS' line"; return; }
+      ! grep -qx "KINIT: cpu1 online" <<< "$text" || { echo "cpu1 reported online"; return; }
+      grep -q "^KSELFTEST: smp online FAIL: " <<< "$text" ||
+        { echo "no 'KSELFTEST: smp online FAIL: ...' line"; return; } ;;
+  esac
   ! grep -qx "KSELFTEST: end" <<< "$text" || echo "'KSELFTEST: end' printed after a failure"
 }
 
@@ -161,6 +177,7 @@ for ((boot = 1; boot <= REPEAT; boot++)); do
       reason="contract output differs from boot 1 in deterministic mode"
     fi
   fi
+  [[ -z "$SAVE" ]] || contract_lines "$log" > "$SAVE"
   if [[ -n "$reason" ]]; then
     report "$log" "$boot" "$reason"
     failures=$((failures + 1))

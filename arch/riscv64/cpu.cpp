@@ -3,6 +3,7 @@
 #include "csr.h"
 
 extern "C" void task_trampoline();
+extern "C" std::uint8_t boot_stack[];
 
 namespace neuron::arch {
 
@@ -44,6 +45,8 @@ void context_init(Context& ctx, void* stack_top, void (*entry)(void*), void* arg
   ctx.s[0] = reinterpret_cast<std::uint64_t>(entry);
   ctx.s[1] = reinterpret_cast<std::uint64_t>(arg);
 }
+
+void* boot_stack_base() { return boot_stack; }
 
 void halt_this_cpu() {
   NEURON_CSR_CLEAR(sstatus, csr::kSstatusSie);

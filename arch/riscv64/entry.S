@@ -2,19 +2,24 @@
 // a1 = device tree (boot hart) or the HSM opaque argument (secondary harts). sp and tp still hold
 // firmware values, so both are set before anything touches memory.
 
-#define BOOT_STACK_SIZE 16384
+#define BOOT_STACK_SIZE 16384        // config::kBootStackSize
+
+// First instructions of every hart: until trap_init installs the real vector an early trap parks
+// the hart; no interrupt sources; FP Off, so a floating-point instruction traps instead of
+// silently using state that task switches do not save.
+.macro hart_setup
+    la      t0, early_trap
+    csrw    stvec, t0
+    csrw    sie, zero
+    li      t0, (3 << 13)
+    csrc    sstatus, t0
+.endm
 
     .section .text.entry, "ax"
     .balign 4                        // stvec needs a 4-byte aligned entry
     .global _start
 _start:
-    // Until trap_init installs the real vector, an early trap parks the hart visibly.
-    la      t0, early_trap
-    csrw    stvec, t0
-    csrw    sie, zero
-    // FP stays Off: any floating-point instruction traps instead of corrupting task state.
-    li      t0, (3 << 13)
-    csrc    sstatus, t0
+    hart_setup
 
     // Only the boot hart runs this path (the others wait in the firmware), so BSS is cleared
     // exactly once, before any C++ code runs.
@@ -30,6 +35,16 @@ _start:
     call    kmain                    // kmain(hartid, dtb) never returns
     j       park
 
+    .balign 4                        // an unaligned HSM entry would leave stvec at 0
+    .global secondary_entry
+secondary_entry:
+    // a1 = this CPU's per-CPU block, filled in by the boot CPU before hart_start.
+    hart_setup
+    mv      tp, a1
+    ld      sp, 0(a1)                // CpuLocal::stack_top
+    call    secondary_main           // secondary_main(hartid, cpu) never returns
+    j       park
+
     .balign 4
 early_trap:
 park:
@@ -38,6 +53,7 @@ park:
 
     .section .bss.boot_stack, "aw", @nobits
     .balign 16
+    .global boot_stack
 boot_stack:
     .space  BOOT_STACK_SIZE
     .global boot_stack_top

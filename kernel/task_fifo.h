@@ -1,5 +1,6 @@
-// Where a task goes when its runqueue is full: an unbounded intrusive FIFO (through Task::link)
-// behind a spinlock. It is rarely used, so simplicity wins over speed; nothing is ever dropped.
+// An unbounded intrusive FIFO of tasks (through Task::link) behind a spinlock, open to every CPU.
+// Used where simplicity beats speed and nothing may be dropped: a CPU's inbox (tasks other CPUs
+// hand it) and the spill queues behind full runqueues.
 #pragma once
 
 #include <atomic>
@@ -10,7 +11,7 @@
 
 namespace neuron {
 
-class OverflowQueue {
+class TaskFifo {
  public:
   void push(Task* t) {
     IrqSpinGuard g(lock_);

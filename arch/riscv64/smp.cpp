@@ -1,0 +1,30 @@
+// Secondary harts and IPIs through the SBI HSM and IPI extensions.
+#include "kernel/arch.h"
+#include "sbi.h"
+
+extern "C" void secondary_entry();
+
+namespace neuron::arch {
+namespace {
+// QEMU virt: OpenSBI lives in the first 512 KiB of RAM and refuses start addresses there.
+constexpr unsigned long kFirmwareAddress = 0x80000000;
+}  // namespace
+
+const char* cpu_start(std::uint64_t hartid, void* cpu_block, StartMode mode) {
+  const unsigned long entry = mode == StartMode::FirmwareAddress
+                                  ? kFirmwareAddress
+                                  : reinterpret_cast<unsigned long>(&secondary_entry);
+  const sbi::Result r =
+      sbi::hsm::hart_start(hartid, entry, reinterpret_cast<unsigned long>(cpu_block));
+  // ALREADY_AVAILABLE means the hart is running someone else's code (the boot hart answers
+  // so): that is a failure to start *ours*, never a secondary coming online.
+  return r.ok() ? nullptr : sbi::error_name(r.error);
+}
+
+const char* send_ipi(std::uint64_t hartid) {
+  // hart_mask is relative to hart_mask_base: one bit for our hart, in its 64-hart window.
+  const sbi::Result r = sbi::ipi::send_ipi(1ul << (hartid % 64), hartid - hartid % 64);
+  return r.ok() ? nullptr : sbi::error_name(r.error);
+}
+
+}  // namespace neuron::arch

@@ -1,0 +1,48 @@
+#include "ipi.h"
+
+#include "irq.h"
+#include "percpu.h"
+#include "scheduler.h"
+
+namespace neuron {
+
+const char* ipi_error_name(IpiError e) {
+  switch (e) {
+    case IpiError::None: return "none";
+    case IpiError::InvalidCpu: return "invalid target cpu";
+    case IpiError::Offline: return "target cpu offline";
+    case IpiError::SendFailed: return "firmware refused the IPI";
+  }
+  return "?";
+}
+
+IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) {
+  if (target >= config::kMaxCpus) return IpiError::InvalidCpu;
+  if (!cpu_is_online(target)) return IpiError::Offline;
+  CpuStats& mine = this_cpu().stats;
+  mine.add(mine.ipis_requested);
+  // release: whatever the sender published for this reason (an inbox entry) is visible to the
+  // target's acquire exchange in handle_ipi.
+  g_cpus[target].ipi_reasons.fetch_or(static_cast<std::uint32_t>(reason), std::memory_order_release);
+  if (delivery == IpiDelivery::Suppress) return IpiError::None;
+  if (arch::send_ipi(g_cpus[target].arch.hartid) != nullptr) return IpiError::SendFailed;
+  mine.add(mine.ipis_sent);
+  return IpiError::None;
+}
+
+namespace kernel {
+
+void handle_ipi() {
+  Cpu& cpu = this_cpu();
+  cpu.stats.add(cpu.stats.ipis_recv);
+  // acquire: pairs with the senders' release fetch_or; take every pending reason at once.
+  const std::uint32_t reasons = cpu.ipi_reasons.exchange(0, std::memory_order_acquire);
+  if (reasons & static_cast<std::uint32_t>(IpiReason::Resched)) {
+    sched_drain_inbox(cpu);  // owner operation, safe here: interrupts are off
+    cpu.need_resched = true;
+    cpu.stats.add(cpu.stats.ipis_acked);
+  }
+}
+
+}  // namespace kernel
+}  // namespace neuron

@@ -1,0 +1,26 @@
+// Inter-processor interrupts: a mailbox of reason bits per CPU, delivered by the arch's IPI.
+//
+// Sender: validate the target, count the request, set the reason bit (fetch_or), then ask the
+// firmware to raise the target's software interrupt. Target (trap handler, interrupts off):
+// count the trap, take every pending reason at once (exchange(0)) and handle each.
+#pragma once
+
+#include <cstdint>
+
+namespace neuron {
+
+enum class IpiReason : std::uint32_t {
+  Resched = 1u << 0,  // new work in your inbox or queues: drain and reschedule
+};
+
+enum class IpiError { None, InvalidCpu, Offline, SendFailed };
+const char* ipi_error_name(IpiError e);
+
+// Test hook: Suppress does everything but the firmware call, to prove that what follows a real
+// send is caused by the interrupt and not by polling or the tick.
+enum class IpiDelivery { Send, Suppress };
+
+// Refuses (before counting anything) a target id out of range or a CPU that is not online.
+IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery = IpiDelivery::Send);
+
+}  // namespace neuron

@@ -1,0 +1,340 @@
+// SMP selftests, run on cpu0 after the secondaries were started: online mask, the IPI path with
+// its counterfactual, refusals, work stealing and its bounds, and a cross-CPU scheduler stress.
+#include <atomic>
+#include <cstdint>
+
+#include "arch.h"
+#include "boot.h"
+#include "config.h"
+#include "ipi.h"
+#include "irq_lock.h"
+#include "percpu.h"
+#include "scheduler.h"
+#include "selftest.h"
+#include "steal.h"
+
+namespace neuron {
+namespace {
+
+constexpr std::uint64_t kWaitTicks = 500;         // 5 s: far beyond any healthy run
+constexpr std::uint64_t kCounterfactualTicks = 10;  // 100 ms with the IPI withheld
+constexpr std::uint32_t kIpiTarget = 1;
+
+std::uint64_t count(const CpuStats::Counter& c) { return c.load(std::memory_order_relaxed); }
+
+// ---- smp online -----------------------------------------------------------------------------
+struct CpuProbe {
+  std::atomic<std::uint32_t> ran_on[config::kMaxCpus];
+  std::atomic<std::uint32_t> done{0};
+};
+CpuProbe g_probe;
+
+void record_cpu(void* arg) {
+  const auto slot = reinterpret_cast<std::uintptr_t>(arg);
+  g_probe.ran_on[slot].store(cpu_current_id(), std::memory_order_relaxed);
+  g_probe.done.fetch_add(1, std::memory_order_release);  // release: ran_on before the count
+}
+
+bool wait_parked(const Cpu& cpu) {
+  for (std::uint64_t i = 0; i < kWaitTicks; ++i) {
+    if (cpu.parked.load(std::memory_order_relaxed)) return true;  // relaxed: a polled flag
+    task_sleep(1);
+  }
+  return false;
+}
+
+const char* test_smp_online() {
+  const std::uint32_t n = cpu_count();
+  const std::uint64_t want = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  if (boot_tree().hart_count != n) return fail("%lu harts in the tree, %u managed", boot_tree().hart_count, n);
+  if (cpu_online_mask() != want) return fail("online mask %lx, expected %lx", cpu_online_mask(), want);
+  // Online means it set its own bit. "Has run code" also means its scheduler runs what it is sent:
+  // one probe per CPU, one at a time, while every other secondary is parked (so none steals it).
+  for (std::uint32_t id = 1; id < n; ++id) {
+    if (!wait_parked(g_cpus[id])) return fail("cpu%u never went idle", id);
+  }
+  g_probe.done.store(0, std::memory_order_relaxed);  // relaxed: no probe task exists yet
+  for (std::uint32_t id = 1; id < n; ++id) {
+    g_probe.ran_on[id].store(~0u, std::memory_order_relaxed);
+    if (!task_create_on("probe", QosClass::Normal, record_cpu, reinterpret_cast<void*>(std::uintptr_t{id}), id)) {
+      return fail("no task slot");
+    }
+    if (!wait_for_count(g_probe.done, id, kWaitTicks)) return fail("cpu%u never ran its probe", id);
+    const std::uint32_t on = g_probe.ran_on[id].load(std::memory_order_relaxed);
+    if (on != id) return fail("the task sent to cpu%u ran on cpu%u", id, on);
+    if (!wait_parked(g_cpus[id])) return fail("cpu%u did not go idle again", id);
+  }
+  return nullptr;
+}
+
+// ---- IPI: counterfactual, then the real thing -----------------------------------------------
+struct IpiProbe {
+  std::atomic<std::uint32_t> ran{0};
+  std::atomic<std::uint32_t> ran_on{~0u};
+  std::uint64_t requested, sent, recv, acked;  // snapshots before the counterfactual
+};
+IpiProbe g_ipi;
+
+void ipi_probe_task(void*) {
+  g_ipi.ran_on.store(cpu_current_id(), std::memory_order_relaxed);
+  g_ipi.ran.fetch_add(1, std::memory_order_release);  // release: ran_on before ran
+}
+
+const char* test_ipi_counterfactual() {
+  Cpu& target = g_cpus[kIpiTarget];
+  CpuStats& me = this_cpu().stats;
+  if (!wait_parked(target)) return fail("cpu%u never parked in wfi with its tick silenced", kIpiTarget);
+  g_ipi.ran.store(0, std::memory_order_relaxed);  // relaxed: the probe does not exist yet
+  g_ipi.requested = count(me.ipis_requested);
+  g_ipi.sent = count(me.ipis_sent);
+  g_ipi.recv = count(target.stats.ipis_recv);
+  g_ipi.acked = count(target.stats.ipis_acked);
+  // Queue a task in the target's inbox and withhold the interrupt.
+  if (!task_create_on("ipi-probe", QosClass::Normal, ipi_probe_task, nullptr, kIpiTarget,
+                      IpiDelivery::Suppress)) {
+    return fail("no task slot");
+  }
+  task_sleep(kCounterfactualTicks);
+  if (count(me.ipis_requested) != g_ipi.requested + 1) return fail("the withheld request was not counted");
+  if (count(me.ipis_sent) != g_ipi.sent) return fail("an IPI was sent although withheld");
+  if (count(target.stats.ipis_recv) != g_ipi.recv) return fail("cpu%u took an IPI trap", kIpiTarget);
+  if (count(target.stats.ipis_acked) != g_ipi.acked) return fail("cpu%u acknowledged", kIpiTarget);
+  if (g_ipi.ran.load(std::memory_order_acquire) != 0) return fail("the task ran without an IPI");
+  if (!target.parked.load(std::memory_order_relaxed)) return fail("cpu%u woke without an IPI", kIpiTarget);
+  return nullptr;
+}
+
+const char* test_ipi_resched() {
+  Cpu& target = g_cpus[kIpiTarget];
+  CpuStats& me = this_cpu().stats;
+  if (const IpiError e = ipi_send(kIpiTarget, IpiReason::Resched); e != IpiError::None) {
+    return fail("send refused: %s", ipi_error_name(e));
+  }
+  if (!wait_for_count(g_ipi.ran, 1, kWaitTicks)) return fail("cpu%u never ran the task", kIpiTarget);
+  // Every step of the path, each a counter: request -> SBI send -> trap -> acknowledgement.
+  if (count(me.ipis_requested) != g_ipi.requested + 2) return fail("request not counted");
+  if (count(me.ipis_sent) != g_ipi.sent + 1) return fail("SBI send not counted");
+  if (count(target.stats.ipis_recv) != g_ipi.recv + 1) {
+    return fail("cpu%u took %lu IPI traps, expected 1", kIpiTarget, count(target.stats.ipis_recv) - g_ipi.recv);
+  }
+  if (count(target.stats.ipis_acked) != g_ipi.acked + 1) return fail("cpu%u did not acknowledge", kIpiTarget);
+  const std::uint32_t on = g_ipi.ran_on.load(std::memory_order_relaxed);
+  if (on != kIpiTarget) return fail("the task ran on cpu%u", on);
+  return nullptr;
+}
+
+const char* test_reject_invalid_ipi_target_cpu() {
+  CpuStats& me = this_cpu().stats;
+  const std::uint64_t before = count(me.ipis_requested);
+  for (std::uint32_t bad : {std::uint32_t{config::kMaxCpus}, std::uint32_t{config::kMaxCpus + 7}, ~0u}) {
+    if (const IpiError e = ipi_send(bad, IpiReason::Resched); e != IpiError::InvalidCpu) {
+      return fail("target %u: %s, expected refusal", bad, ipi_error_name(e));
+    }
+  }
+  if (count(me.ipis_requested) != before) return fail("a refused request was counted");
+  return nullptr;
+}
+
+const char* test_reject_offline_cpu_resched() {
+  CpuStats& me = this_cpu().stats;
+  const std::uint64_t before = count(me.ipis_requested);
+  const std::uint32_t offline = cpu_count();  // one past the last CPU: never started
+  if (offline >= config::kMaxCpus) return fail("no offline CPU id below %lu to test with", config::kMaxCpus);
+  if (const IpiError e = ipi_send(offline, IpiReason::Resched); e != IpiError::Offline) {
+    return fail("cpu%u: %s, expected refusal as offline", offline, ipi_error_name(e));
+  }
+  if (task_create_on("offline", QosClass::Normal, ipi_probe_task, nullptr, offline)) {
+    return fail("a task was queued on offline cpu%u", offline);
+  }
+  if (count(me.ipis_requested) != before) return fail("a refused request was counted");
+  return nullptr;
+}
+
+// ---- work stealing --------------------------------------------------------------------------
+constexpr std::uint32_t kStealTasks = 48;
+constexpr std::uint64_t kSpinMicros = 2000;  // long enough that cpu0 alone cannot finish first
+
+struct StealProbe {
+  std::atomic<std::uint32_t> runs[kStealTasks];
+  std::atomic<std::uint32_t> ran_on[kStealTasks];
+  std::atomic<std::uint32_t> done{0};
+};
+StealProbe g_steal;
+
+void spin_and_record(void* arg) {
+  const auto i = reinterpret_cast<std::uintptr_t>(arg);
+  g_steal.runs[i].fetch_add(1, std::memory_order_relaxed);
+  g_steal.ran_on[i].store(cpu_current_id(), std::memory_order_relaxed);
+  const std::uint64_t until = arch::time_now() + boot_tree().timebase_hz / 1'000'000 * kSpinMicros;
+  while (arch::time_now() < until) arch::cpu_relax();
+  g_steal.done.fetch_add(1, std::memory_order_release);  // release: the records before the count
+}
+
+const char* test_work_stealing() {
+  std::uint64_t stolen_before = 0;
+  for (std::uint32_t id = 0; id < cpu_count(); ++id) stolen_before += count(g_cpus[id].stats.stolen);
+  g_steal.done.store(0, std::memory_order_relaxed);  // relaxed: no task exists yet
+  for (auto& r : g_steal.runs) r.store(0, std::memory_order_relaxed);
+  for (std::uintptr_t i = 0; i < kStealTasks; ++i) {
+    if (!task_create("steal-me", QosClass::Normal, spin_and_record, reinterpret_cast<void*>(i))) {
+      return fail("no task slot");
+    }
+  }
+  if (!wait_for_count(g_steal.done, kStealTasks, kWaitTicks)) return fail("%u of %u finished", g_steal.done.load(), kStealTasks);
+  std::uint32_t elsewhere = 0;
+  for (std::uint32_t i = 0; i < kStealTasks; ++i) {
+    const std::uint32_t runs = g_steal.runs[i].load(std::memory_order_relaxed);
+    if (runs != 1) return fail("task %u ran %u times", i, runs);
+    if (g_steal.ran_on[i].load(std::memory_order_relaxed) != 0) ++elsewhere;
+  }
+  std::uint64_t stolen_after = 0;
+  for (std::uint32_t id = 0; id < cpu_count(); ++id) stolen_after += count(g_cpus[id].stats.stolen);
+  if (elsewhere == 0) return fail("all %u tasks ran on cpu0", kStealTasks);
+  if (stolen_after - stolen_before < elsewhere) {
+    return fail("%u ran elsewhere but only %lu steals were counted", elsewhere, stolen_after - stolen_before);
+  }
+  return nullptr;
+}
+
+// ---- steal bounds, on a private queue set (no other CPU can see it) -------------------------
+TaskQueue g_private[kQosCount];
+std::atomic<std::uint32_t> g_private_done{0};
+
+void count_done(void*) { g_private_done.fetch_add(1, std::memory_order_release); }
+
+// Creates `n` blocked tasks of class q and pushes them on the private set.
+bool fill_private(QosClass q, std::uint32_t n, Task** made) {
+  for (std::uint32_t i = 0; i < n; ++i) {
+    made[i] = task_create_blocked("private", q, count_done, nullptr);
+    if (!made[i] || !g_private[qos_index(q)].push(made[i])) return false;
+  }
+  return true;
+}
+
+// Empties the private set and lets every task run to its end.
+bool release_private(Task** made, std::uint32_t n) {
+  Task* t = nullptr;
+  for (TaskQueue& q : g_private) {
+    while (q.pop(t)) {
+    }
+  }
+  g_private_done.store(0, std::memory_order_relaxed);  // relaxed: none of them runs yet
+  for (std::uint32_t i = 0; i < n; ++i) task_wake(made[i]);
+  return wait_for_count(g_private_done, n, kWaitTicks);
+}
+
+const char* test_reject_steal_above_bound() {
+  constexpr std::uint32_t kQueued = 5;
+  Task* made[kQueued];
+  if (!fill_private(QosClass::Normal, kQueued, made)) return fail("could not queue %u tasks", kQueued);
+  Task* out[8] = {};
+  const std::size_t got = steal_from(g_private, QosClass::PerfBurst, out, 8);  // asks for 8
+  const char* reason = nullptr;
+  if (got != config::kStealBatch) reason = fail("one steal took %lu tasks, bound is %lu", got, config::kStealBatch);
+  else if (out[0] != made[0]) reason = fail("the steal did not take the oldest task");
+  else if (g_private[qos_index(QosClass::Normal)].size() != kQueued - got) reason = fail("queue lost tasks");
+  if (!release_private(made, kQueued)) return fail("released tasks did not finish");
+  return reason;
+}
+
+const char* test_reject_steal_higher_qos() {
+  constexpr QosClass kClasses[] = {QosClass::PerfBurst, QosClass::Interactive, QosClass::Normal};
+  Task* made[3];
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    if (!fill_private(kClasses[i], 1, &made[i])) return fail("could not queue tasks");
+  }
+  Task* out[4] = {};
+  const char* reason = nullptr;
+  const std::size_t first = steal_from(g_private, QosClass::Normal, out, 1);
+  const std::size_t second = steal_from(g_private, QosClass::Normal, out + 1, 1);
+  if (first != 1 || out[0] != made[2]) reason = fail("a Normal-capped steal did not take the Normal task");
+  else if (second != 0) reason = fail("a Normal-capped steal took a %s task", qos_name(out[1]->qos));
+  else if (g_private[0].size() != 1 || g_private[1].size() != 1) reason = fail("higher-class tasks moved");
+  if (!release_private(made, 3)) return fail("released tasks did not finish");
+  return reason;
+}
+
+// ---- scheduler stress across CPUs -----------------------------------------------------------
+// Pairs of tasks pass a turn back and forth by block/wake; each turn also yields, and every third
+// sleeps a tick. Pairs span all four classes and, through stealing, several CPUs.
+constexpr std::uint32_t kPairsPerWave = 100, kWaves = 10, kRounds = 6;
+
+struct Pair {
+  Task* side[2];
+  std::atomic<std::uint32_t> turn;
+  std::atomic<std::uint32_t> runs[2];
+};
+Pair g_pairs[kPairsPerWave];
+std::atomic<std::uint32_t> g_stress_done{0};
+
+void pair_side(Pair& p, std::uint32_t me) {
+  p.runs[me].fetch_add(1, std::memory_order_relaxed);
+  for (std::uint32_t r = 0; r < kRounds; ++r) {
+    // acquire: pairs with the partner's release increment: its turn is over before ours starts.
+    while ((p.turn.load(std::memory_order_acquire) & 1) != me) task_block();
+    task_yield();
+    if (r % 3 == 2) task_sleep(1);
+    p.turn.fetch_add(1, std::memory_order_release);
+    task_wake(p.side[me ^ 1]);
+  }
+  g_stress_done.fetch_add(1, std::memory_order_release);  // release: runs[] before the count
+}
+
+void side0(void* arg) { pair_side(*static_cast<Pair*>(arg), 0); }
+void side1(void* arg) { pair_side(*static_cast<Pair*>(arg), 1); }
+
+const char* test_sched_stress() {
+  const TaskCounters before = task_counters();
+  for (std::uint32_t wave = 0; wave < kWaves; ++wave) {
+    g_stress_done.store(0, std::memory_order_relaxed);  // relaxed: no worker exists yet
+    for (std::uint32_t i = 0; i < kPairsPerWave; ++i) {
+      Pair& p = g_pairs[i];
+      p.turn.store(0, std::memory_order_relaxed);
+      p.runs[0].store(0, std::memory_order_relaxed);
+      p.runs[1].store(0, std::memory_order_relaxed);
+      const auto q = static_cast<QosClass>((wave + i) % kQosCount);
+      p.side[0] = task_create_blocked("pair0", q, side0, &p);
+      p.side[1] = task_create_blocked("pair1", q, side1, &p);
+      if (!p.side[0] || !p.side[1]) return fail("no task slot in wave %u", wave);
+    }
+    for (Pair& p : g_pairs) {
+      task_wake(p.side[0]);
+      task_wake(p.side[1]);
+    }
+    if (!wait_for_count(g_stress_done, 2 * kPairsPerWave, kWaitTicks)) {
+      return fail("wave %u: %u of %u tasks finished", wave, g_stress_done.load(), 2 * kPairsPerWave);
+    }
+    for (std::uint32_t i = 0; i < kPairsPerWave; ++i) {
+      const Pair& p = g_pairs[i];
+      if (p.turn.load(std::memory_order_relaxed) != 2 * kRounds) return fail("pair %u lost a turn", i);
+      if (p.runs[0].load(std::memory_order_relaxed) != 1 || p.runs[1].load(std::memory_order_relaxed) != 1) {
+        return fail("wave %u pair %u: a task ran more than once", wave, i);
+      }
+    }
+  }
+  task_sleep(2);  // let the last exits be reaped
+  const TaskCounters after = task_counters();
+  const std::uint64_t made = 2ull * kPairsPerWave * kWaves;
+  if (after.created - before.created != made) return fail("created %lu", after.created - before.created);
+  if (after.started - before.started != made) return fail("started %lu of %lu", after.started - before.started, made);
+  if (after.reaped - before.reaped != made) return fail("reaped %lu of %lu", after.reaped - before.reaped, made);
+  return nullptr;
+}
+
+const Selftest kSmp[] = {
+    {"smp_online", "smp online", test_smp_online},
+    {"ipi_counterfactual", "ipi counterfactual", test_ipi_counterfactual},
+    {"ipi_resched", "ipi resched", test_ipi_resched},
+    {"test_reject_invalid_ipi_target_cpu", "test_reject_invalid_ipi_target_cpu", test_reject_invalid_ipi_target_cpu},
+    {"test_reject_offline_cpu_resched", "test_reject_offline_cpu_resched", test_reject_offline_cpu_resched},
+    {"work_stealing", "work stealing", test_work_stealing},
+    {"test_reject_steal_above_bound", "test_reject_steal_above_bound", test_reject_steal_above_bound},
+    {"test_reject_steal_higher_qos", "test_reject_steal_higher_qos", test_reject_steal_higher_qos},
+    {"sched_stress", "sched stress", test_sched_stress},
+};
+
+}  // namespace
+
+const SelftestTable kSmpSelftests = {kSmp, sizeof kSmp / sizeof kSmp[0]};
+
+}  // namespace neuron
