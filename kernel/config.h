@@ -6,13 +6,14 @@
 
 namespace neuron::config {
 
-inline constexpr std::size_t kMaxCpus = 64;  // the online mask is one 64-bit word
+inline constexpr std::size_t kMaxCpus = 64;           // the online mask is one 64-bit word
 inline constexpr std::size_t kBootStackSize = 16384;  // per CPU: its boot and idle context
 inline constexpr std::size_t kStealBatch = 1;         // tasks one steal may take
 inline constexpr std::size_t kMaxTasks = 512;
 inline constexpr std::size_t kTaskStackSize = 8192;
-inline constexpr std::size_t kRunQueueCapacity = 64;  // per CPU and QoS class; beyond it tasks spill
-inline constexpr std::uint64_t kTickHz = 100;         // 10 ms tick
-inline constexpr std::uint32_t kSliceTicks = 5;       // 50 ms time slice
+inline constexpr std::size_t kRunQueueCapacity =
+    64;                                          // per CPU and QoS class; beyond it tasks spill
+inline constexpr std::uint64_t kTickHz = 100;    // 10 ms tick
+inline constexpr std::uint32_t kSliceTicks = 5;  // 50 ms time slice
 
 }  // namespace neuron::config

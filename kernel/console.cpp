@@ -59,15 +59,18 @@ void format(Buffer& b, const char* fmt, va_list ap) {
       case 'c': b.put(static_cast<char>(va_arg(ap, int))); break;
       case 'd': {
         const std::int64_t v = is_long ? va_arg(ap, long) : va_arg(ap, int);
-        const std::uint64_t mag = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+        const std::uint64_t mag =
+            v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
         put_number(b, mag, 10, v < 0, width, pad);
         break;
       }
       case 'u':
-        put_number(b, is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 10, false, width, pad);
+        put_number(b, is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 10, false, width,
+                   pad);
         break;
       case 'x':
-        put_number(b, is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 16, false, width, pad);
+        put_number(b, is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 16, false, width,
+                   pad);
         break;
       case 'p':
         b.puts("0x");

@@ -11,7 +11,8 @@ constexpr int kMaxDepth = 16;
 
 std::uint32_t be32(const void* p) {
   auto b = static_cast<const std::uint8_t*>(p);
-  return (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) | (std::uint32_t(b[2]) << 8) | b[3];
+  return (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) | (std::uint32_t(b[2]) << 8) |
+         b[3];
 }
 
 std::uint64_t read_cells(const std::uint8_t* p, std::uint32_t cells) {
@@ -103,12 +104,18 @@ Error parse(const void* blob, Summary& out) {
       p = val + ((len + 3) & ~std::uint32_t{3});
       Frame& f = stack[depth];
       const auto str = reinterpret_cast<const char*>(val);
-      if (kstrcmp(pname, "#address-cells") == 0 && len == 4) f.address_cells = be32(val);
-      else if (kstrcmp(pname, "#size-cells") == 0 && len == 4) f.size_cells = be32(val);
-      else if (kstrcmp(pname, "compatible") == 0) f.compatible = str, f.compatible_len = len;
-      else if (kstrcmp(pname, "reg") == 0) f.reg = val, f.reg_len = len;
-      else if (kstrcmp(pname, "device_type") == 0) f.device_type = str;
-      else if (kstrcmp(pname, "status") == 0) f.disabled = kstrcmp(str, "disabled") == 0;
+      if (kstrcmp(pname, "#address-cells") == 0 && len == 4)
+        f.address_cells = be32(val);
+      else if (kstrcmp(pname, "#size-cells") == 0 && len == 4)
+        f.size_cells = be32(val);
+      else if (kstrcmp(pname, "compatible") == 0)
+        f.compatible = str, f.compatible_len = len;
+      else if (kstrcmp(pname, "reg") == 0)
+        f.reg = val, f.reg_len = len;
+      else if (kstrcmp(pname, "device_type") == 0)
+        f.device_type = str;
+      else if (kstrcmp(pname, "status") == 0)
+        f.disabled = kstrcmp(str, "disabled") == 0;
       else if (kstrcmp(pname, "timebase-frequency") == 0 && starts_with(f.name, "cpus"))
         out.timebase_hz = len == 8 ? read_cells(val, 2) : be32(val);
       else if (kstrcmp(pname, "bootargs") == 0 && starts_with(f.name, "chosen"))

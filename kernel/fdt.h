@@ -19,7 +19,8 @@ struct Device {
 };
 
 struct Summary {
-  std::uint64_t harts[kMaxHarts];  // hart ids of /cpus/cpu@N nodes that are not disabled, in tree order
+  std::uint64_t
+      harts[kMaxHarts];  // hart ids of /cpus/cpu@N nodes that are not disabled, in tree order
   std::size_t hart_count;
   bool hart_list_truncated;
   std::uint64_t timebase_hz;  // /cpus/timebase-frequency

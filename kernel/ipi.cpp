@@ -23,7 +23,8 @@ IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) 
   mine.add(mine.ipis_requested);
   // release: whatever the sender published for this reason (an inbox entry) is visible to the
   // target's acquire exchange in handle_ipi.
-  g_cpus[target].ipi_reasons.fetch_or(static_cast<std::uint32_t>(reason), std::memory_order_release);
+  g_cpus[target].ipi_reasons.fetch_or(static_cast<std::uint32_t>(reason),
+                                      std::memory_order_release);
   if (delivery == IpiDelivery::Suppress) return IpiError::None;
   if (arch::send_ipi(g_cpus[target].arch.hartid) != nullptr) return IpiError::SendFailed;
   mine.add(mine.ipis_sent);

@@ -24,14 +24,14 @@ class [[nodiscard]] IrqSave {
 // Holds a Spinlock with local interrupts off; releases the lock before restoring interrupts.
 class TA_SCOPED_CAPABILITY [[nodiscard]] IrqSpinGuard {
  public:
-  explicit IrqSpinGuard(Spinlock& l) TA_ACQ(l) : lock_(l) { lock_.lock(); }
-  ~IrqSpinGuard() TA_REL() { lock_.unlock(); }
+  explicit IrqSpinGuard(Spinlock& l) TA_ACQ(l) : guard_(l) {}
+  ~IrqSpinGuard() TA_REL() = default;
   IrqSpinGuard(const IrqSpinGuard&) = delete;
   IrqSpinGuard& operator=(const IrqSpinGuard&) = delete;
 
  private:
-  IrqSave irq_;  // constructed first, destroyed last
-  Spinlock& lock_;
+  IrqSave irq_;             // constructed first, destroyed last
+  sched::SpinGuard guard_;  // locked with interrupts already off
 };
 
 }  // namespace neuron

@@ -26,15 +26,15 @@ void run_constructors() {
 
 // The first task, on cpu0.
 void init_task(void*) {
-  selftest_begin();                          // KSELFTEST: begin
-  bool ok = selftest_run(kSchedSelftests);   // single-CPU scheduler tests, cpu0 alone
+  selftest_begin();                         // KSELFTEST: begin
+  bool ok = selftest_run(kSchedSelftests);  // single-CPU scheduler tests, cpu0 alone
   if (ok && cpu_count() == 1) {
     kprintf("KSELFTEST: smp skipped (1 cpu)\n");
   } else if (ok) {
-    smp_start_secondaries();                 // KINIT: cpuN online, in CPU order
-    ok = selftest_run(kSmpSelftests);        // the first one fails if a CPU is missing
+    smp_start_secondaries();           // KINIT: cpuN online, in CPU order
+    ok = selftest_run(kSmpSelftests);  // the first one fails if a CPU is missing
   }
-  selftest_finish(ok);                       // KSELFTEST: end, KSTAT, machine exit
+  selftest_finish(ok);  // KSELFTEST: end, KSTAT, machine exit
 }
 
 }  // namespace
@@ -79,17 +79,17 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
           static_cast<unsigned long>(g_tree.hart_count), hartid, g_tree.timebase_hz);
   if (g_tree.timebase_hz == 0) panic("device tree has no /cpus/timebase-frequency");
 
-  smp_map_cpus(g_tree, hartid);             // cpu -> hart map: cpu0 is the boot hart
-  task_pool_init();                         // task slots and stacks
-  sched_set_timebase(g_tree.timebase_hz);   // 10 ms tick in timebase units; tick origin
+  smp_map_cpus(g_tree, hartid);            // cpu -> hart map: cpu0 is the boot hart
+  task_pool_init();                        // task slots and stacks
+  sched_set_timebase(g_tree.timebase_hz);  // 10 ms tick in timebase units; tick origin
   auto boot_stack = static_cast<std::uint8_t*>(arch::boot_stack_base());
-  stack_set_canary(boot_stack);             // cpu0's idle context runs on the boot stack
-  sched_init_cpu(cpu0, 0, boot_stack);      // runqueues; this context becomes cpu0's idle task
-  arch::trap_init();                        // trap vector; timer and software interrupts unmasked
-  sched_start_tick();                       // first deadline
+  stack_set_canary(boot_stack);         // cpu0's idle context runs on the boot stack
+  sched_init_cpu(cpu0, 0, boot_stack);  // runqueues; this context becomes cpu0's idle task
+  arch::trap_init();                    // trap vector; timer and software interrupts unmasked
+  sched_start_tick();                   // first deadline
   cpu_set_online(0);
   kprintf("KINIT: cpu0 online\n");
 
   if (!task_create("init", QosClass::Normal, init_task, nullptr)) panic("no slot for init");
-  idle_loop();                              // cpu0 runs tasks from here on
+  idle_loop();  // cpu0 runs tasks from here on
 }

@@ -6,8 +6,8 @@ namespace neuron {
 
 [[noreturn]] void panic(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define KASSERT(cond)                                                        \
-  do {                                                                       \
+#define KASSERT(cond)                                                                        \
+  do {                                                                                       \
     if (!(cond)) ::neuron::panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); \
   } while (0)
 

@@ -17,14 +17,14 @@ namespace neuron {
 // Counters other CPUs read (tests, KSTAT): relaxed atomics, written by the owning CPU only.
 struct CpuStats {
   using Counter = std::atomic<std::uint64_t>;
-  Counter ran{0};            // tasks switched in
-  Counter stolen{0};         // tasks this CPU took from another CPU's queues
-  Counter spilled{0};        // pushes that overflowed to the spill queue
-  Counter ipis_requested{0}; // IPIs this CPU asked for (valid target)
-  Counter ipis_sent{0};      // ... that the SBI accepted
-  Counter ipis_recv{0};      // software-interrupt traps taken here
-  Counter ipis_acked{0};     // resched requests this CPU handled
-  Counter idle_ticks{0};     // ticks that found this CPU idle
+  Counter ran{0};             // tasks switched in
+  Counter stolen{0};          // tasks this CPU took from another CPU's queues
+  Counter spilled{0};         // pushes that overflowed to the spill queue
+  Counter ipis_requested{0};  // IPIs this CPU asked for (valid target)
+  Counter ipis_sent{0};       // ... that the SBI accepted
+  Counter ipis_recv{0};       // software-interrupt traps taken here
+  Counter ipis_acked{0};      // resched requests this CPU handled
+  Counter idle_ticks{0};      // ticks that found this CPU idle
   void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 
@@ -34,15 +34,15 @@ struct Cpu {
 
   // Owned by this CPU, touched with its interrupts off.
   Task* current;
-  Task* switched_out;  // handed from schedule() to finish_switch() across the switch
-  Task idle;           // this CPU's boot context, run when nothing else is
+  Task* switched_out;           // handed from schedule() to finish_switch() across the switch
+  Task idle;                    // this CPU's boot context, run when nothing else is
   TaskQueue queues[kQosCount];  // owner: push/pop; other CPUs: steal
-  Task* sleepers;      // intrusive list through Task::link
+  Task* sleepers;               // intrusive list through Task::link
   std::uint64_t ticks;
   std::uint64_t next_deadline;
   std::uint32_t slice_left;
   bool need_resched;
-  bool timer_quiet;    // idle with no sleepers: the tick is disarmed until work arrives
+  bool timer_quiet;  // idle with no sleepers: the tick is disarmed until work arrives
 
   // Shared with other CPUs.
   TaskFifo inbox;                          // tasks other CPUs make runnable here

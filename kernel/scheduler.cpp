@@ -11,7 +11,7 @@
 namespace neuron {
 namespace {
 
-TaskFifo g_spill[kQosCount];  // behind full runqueues, shared by all CPUs
+TaskFifo g_spill[kQosCount];      // behind full runqueues, shared by all CPUs
 std::uint64_t g_tick_period = 0;  // timebase units per tick; set once at boot
 std::uint64_t g_tick_origin = 0;  // time of tick 0, common to all CPUs so their counts agree
 

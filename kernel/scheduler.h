@@ -20,8 +20,8 @@ struct Cpu;
 
 void sched_set_timebase(std::uint64_t hz);  // once, on the boot CPU, before any tick
 void sched_init_cpu(Cpu& cpu, std::uint32_t id, std::uint8_t* boot_stack);
-void sched_start_tick();       // arm this CPU's tick (the boot CPU's first call sets the origin)
-std::uint64_t sched_ticks();   // ticks since the origin, as this CPU last counted them
+void sched_start_tick();      // arm this CPU's tick (the boot CPU's first call sets the origin)
+std::uint64_t sched_ticks();  // ticks since the origin, as this CPU last counted them
 
 // Make a Runnable task runnable on `cpu`: a local push, or the target's inbox and an IPI
 // (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent).

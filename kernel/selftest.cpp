@@ -22,8 +22,9 @@ void print_stats() {
   auto v = [](const CpuStats::Counter& c) { return c.load(std::memory_order_relaxed); };
   for (std::uint32_t id = 0; id < cpu_count(); ++id) {
     const CpuStats& s = g_cpus[id].stats;
-    kprintf("KSTAT: cpu%u ran=%lu stolen=%lu spilled=%lu ipis_sent=%lu ipis_recv=%lu idle_ticks=%lu\n",
-            id, v(s.ran), v(s.stolen), v(s.spilled), v(s.ipis_sent), v(s.ipis_recv), v(s.idle_ticks));
+    kprintf(
+        "KSTAT: cpu%u ran=%lu stolen=%lu spilled=%lu ipis_sent=%lu ipis_recv=%lu idle_ticks=%lu\n",
+        id, v(s.ran), v(s.stolen), v(s.spilled), v(s.ipis_sent), v(s.ipis_recv), v(s.idle_ticks));
   }
   kprintf("KSTAT: tasks created=%lu exited=%lu reaped=%lu stack_high_water=%lu/%lu bytes\n",
           c.created, c.exited, c.reaped, static_cast<unsigned long>(c.stack_high_water),
@@ -58,7 +59,8 @@ bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t targe
 
 void selftest_begin() {
   char buf[32];
-  if (boot_arg("neuron.panic", buf, sizeof buf)) panic("requested by bootargs neuron.panic=%s", buf);
+  if (boot_arg("neuron.panic", buf, sizeof buf))
+    panic("requested by bootargs neuron.panic=%s", buf);
   if (!boot_arg("neuron.fail", g_inject, sizeof g_inject)) g_inject[0] = '\0';
   kprintf("KSELFTEST: begin\n");
 }

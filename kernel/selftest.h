@@ -1,4 +1,5 @@
-// In-kernel selftests. The harness prints the marker contract of docs/architecture/01-neuron-kernel.md:
+// In-kernel selftests. The harness prints the marker contract of
+// docs/architecture/01-neuron-kernel.md:
 //   KSELFTEST: begin
 //   KSELFTEST: <name> ok                 one line per test, in table order
 //   KSELFTEST: <name> FAIL: <reason>     and QEMU exits with a failure status

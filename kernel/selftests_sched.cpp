@@ -52,7 +52,8 @@ const char* test_timer_ticks() {
   // Deadlines are whole periods apart and every one passed is counted, so `ticks` ticks span
   // ticks * period of timebase, give or take the handler latency at either end (< 1 period).
   if (elapsed + period < ticks * period) {
-    return fail("%lu ticks in %lu timebase units: faster than %lu per tick", ticks, elapsed, period);
+    return fail("%lu ticks in %lu timebase units: faster than %lu per tick", ticks, elapsed,
+                period);
   }
   return nullptr;
 }
@@ -82,7 +83,8 @@ const char* test_context_switch() {
   if (!child) return fail("no task slot");
   for (std::uint32_t i = 1; i <= kPingPongRounds; ++i) {
     const std::uint64_t deadline = sched_ticks() + kWaitTicks;
-    while (p.rounds.load(std::memory_order_acquire) < i) {  // acquire: pairs with the child's release
+    while (p.rounds.load(std::memory_order_acquire) <
+           i) {  // acquire: pairs with the child's release
       if (sched_ticks() > deadline) return fail("child stalled at round %u", i);
       task_block();
     }
@@ -91,7 +93,8 @@ const char* test_context_switch() {
   std::uintptr_t own = 0;
   const std::uintptr_t own_sp = reinterpret_cast<std::uintptr_t>(&own);
   const std::uintptr_t distance = own_sp > p.child_sp ? own_sp - p.child_sp : p.child_sp - own_sp;
-  if (distance < 1024) return fail("child ran on the parent's stack (sp %lx vs %lx)", p.child_sp, own_sp);
+  if (distance < 1024)
+    return fail("child ran on the parent's stack (sp %lx vs %lx)", p.child_sp, own_sp);
   return nullptr;
 }
 
@@ -124,7 +127,8 @@ const char* test_qos_ordering() {
     IrqSave irq;  // release all four before any of them can run
     for (Task* t : tasks) task_wake(t);
   }
-  if (!wait_for_count(g_done, kQosCount, kWaitTicks)) return fail("only %u of 4 ran", g_done.load());
+  if (!wait_for_count(g_done, kQosCount, kWaitTicks))
+    return fail("only %u of 4 ran", g_done.load());
   for (std::uint32_t i = 0; i < kQosCount; ++i) {
     if (g_log.entries[i] != i) {
       return fail("position %u ran %s", i, qos_name(static_cast<QosClass>(g_log.entries[i])));
@@ -199,7 +203,8 @@ const char* test_sleep_wake() {
   }
   constexpr std::uint32_t kWakeOrder[] = {3, 6, 9};
   for (std::uint32_t i = 0; i < 3; ++i) {
-    if (g_log.entries[i] != kWakeOrder[i]) return fail("wake %u was the %u-tick sleeper", i, g_log.entries[i]);
+    if (g_log.entries[i] != kWakeOrder[i])
+      return fail("wake %u was the %u-tick sleeper", i, g_log.entries[i]);
   }
   return nullptr;
 }
@@ -212,7 +217,7 @@ struct Blocker {
 void block_twice(void* arg) {
   auto* b = static_cast<Blocker*>(arg);
   b->phase.store(1, std::memory_order_release);  // release: a plain flag, no data rides on it
-  task_block();  // woken by the test
+  task_block();                                  // woken by the test
   b->phase.store(2, std::memory_order_release);
   task_wake(task_current());  // a wake before the block is remembered...
   task_block();               // ...so this returns at once
@@ -256,7 +261,8 @@ const char* test_exit_reap() {
         return fail("slot exhausted after %u tasks: exited tasks are not reaped", made + i);
       }
     }
-    if (!wait_for_count(finished, made + kBatch, kWaitTicks)) return fail("batch at %u stalled", made);
+    if (!wait_for_count(finished, made + kBatch, kWaitTicks))
+      return fail("batch at %u stalled", made);
   }
   task_sleep(1);  // let the last one be switched away from and reaped
   const TaskCounters after = task_counters();
@@ -288,7 +294,8 @@ const char* test_runqueue_spill() {
       }
     }
   }
-  if (!wait_for_count(g_done, kSpillTasks, kWaitTicks)) return fail("%u of %u ran", g_done.load(), kSpillTasks);
+  if (!wait_for_count(g_done, kSpillTasks, kWaitTicks))
+    return fail("%u of %u ran", g_done.load(), kSpillTasks);
   if (this_cpu().stats.spilled - spilled_before < kSpillTasks - config::kRunQueueCapacity) {
     return fail("only %lu spilled", this_cpu().stats.spilled - spilled_before);
   }

@@ -16,7 +16,7 @@
 namespace neuron {
 namespace {
 
-constexpr std::uint64_t kWaitTicks = 500;         // 5 s: far beyond any healthy run
+constexpr std::uint64_t kWaitTicks = 500;           // 5 s: far beyond any healthy run
 constexpr std::uint64_t kCounterfactualTicks = 10;  // 100 ms with the IPI withheld
 constexpr std::uint32_t kIpiTarget = 1;
 
@@ -46,8 +46,10 @@ bool wait_parked(const Cpu& cpu) {
 const char* test_smp_online() {
   const std::uint32_t n = cpu_count();
   const std::uint64_t want = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
-  if (boot_tree().hart_count != n) return fail("%lu harts in the tree, %u managed", boot_tree().hart_count, n);
-  if (cpu_online_mask() != want) return fail("online mask %lx, expected %lx", cpu_online_mask(), want);
+  if (boot_tree().hart_count != n)
+    return fail("%lu harts in the tree, %u managed", boot_tree().hart_count, n);
+  if (cpu_online_mask() != want)
+    return fail("online mask %lx, expected %lx", cpu_online_mask(), want);
   // Online means it set its own bit. "Has run code" also means its scheduler runs what it is sent:
   // one probe per CPU, one at a time, while every other secondary is parked (so none steals it).
   for (std::uint32_t id = 1; id < n; ++id) {
@@ -56,7 +58,8 @@ const char* test_smp_online() {
   g_probe.done.store(0, std::memory_order_relaxed);  // relaxed: no probe task exists yet
   for (std::uint32_t id = 1; id < n; ++id) {
     g_probe.ran_on[id].store(~0u, std::memory_order_relaxed);
-    if (!task_create_on("probe", QosClass::Normal, record_cpu, reinterpret_cast<void*>(std::uintptr_t{id}), id)) {
+    if (!task_create_on("probe", QosClass::Normal, record_cpu,
+                        reinterpret_cast<void*>(std::uintptr_t{id}), id)) {
       return fail("no task slot");
     }
     if (!wait_for_count(g_probe.done, id, kWaitTicks)) return fail("cpu%u never ran its probe", id);
@@ -83,7 +86,8 @@ void ipi_probe_task(void*) {
 const char* test_ipi_counterfactual() {
   Cpu& target = g_cpus[kIpiTarget];
   CpuStats& me = this_cpu().stats;
-  if (!wait_parked(target)) return fail("cpu%u never parked in wfi with its tick silenced", kIpiTarget);
+  if (!wait_parked(target))
+    return fail("cpu%u never parked in wfi with its tick silenced", kIpiTarget);
   g_ipi.ran.store(0, std::memory_order_relaxed);  // relaxed: the probe does not exist yet
   g_ipi.requested = count(me.ipis_requested);
   g_ipi.sent = count(me.ipis_sent);
@@ -95,12 +99,15 @@ const char* test_ipi_counterfactual() {
     return fail("no task slot");
   }
   task_sleep(kCounterfactualTicks);
-  if (count(me.ipis_requested) != g_ipi.requested + 1) return fail("the withheld request was not counted");
+  if (count(me.ipis_requested) != g_ipi.requested + 1)
+    return fail("the withheld request was not counted");
   if (count(me.ipis_sent) != g_ipi.sent) return fail("an IPI was sent although withheld");
-  if (count(target.stats.ipis_recv) != g_ipi.recv) return fail("cpu%u took an IPI trap", kIpiTarget);
+  if (count(target.stats.ipis_recv) != g_ipi.recv)
+    return fail("cpu%u took an IPI trap", kIpiTarget);
   if (count(target.stats.ipis_acked) != g_ipi.acked) return fail("cpu%u acknowledged", kIpiTarget);
   if (g_ipi.ran.load(std::memory_order_acquire) != 0) return fail("the task ran without an IPI");
-  if (!target.parked.load(std::memory_order_relaxed)) return fail("cpu%u woke without an IPI", kIpiTarget);
+  if (!target.parked.load(std::memory_order_relaxed))
+    return fail("cpu%u woke without an IPI", kIpiTarget);
   return nullptr;
 }
 
@@ -110,14 +117,17 @@ const char* test_ipi_resched() {
   if (const IpiError e = ipi_send(kIpiTarget, IpiReason::Resched); e != IpiError::None) {
     return fail("send refused: %s", ipi_error_name(e));
   }
-  if (!wait_for_count(g_ipi.ran, 1, kWaitTicks)) return fail("cpu%u never ran the task", kIpiTarget);
+  if (!wait_for_count(g_ipi.ran, 1, kWaitTicks))
+    return fail("cpu%u never ran the task", kIpiTarget);
   // Every step of the path, each a counter: request -> SBI send -> trap -> acknowledgement.
   if (count(me.ipis_requested) != g_ipi.requested + 2) return fail("request not counted");
   if (count(me.ipis_sent) != g_ipi.sent + 1) return fail("SBI send not counted");
   if (count(target.stats.ipis_recv) != g_ipi.recv + 1) {
-    return fail("cpu%u took %lu IPI traps, expected 1", kIpiTarget, count(target.stats.ipis_recv) - g_ipi.recv);
+    return fail("cpu%u took %lu IPI traps, expected 1", kIpiTarget,
+                count(target.stats.ipis_recv) - g_ipi.recv);
   }
-  if (count(target.stats.ipis_acked) != g_ipi.acked + 1) return fail("cpu%u did not acknowledge", kIpiTarget);
+  if (count(target.stats.ipis_acked) != g_ipi.acked + 1)
+    return fail("cpu%u did not acknowledge", kIpiTarget);
   const std::uint32_t on = g_ipi.ran_on.load(std::memory_order_relaxed);
   if (on != kIpiTarget) return fail("the task ran on cpu%u", on);
   return nullptr;
@@ -126,7 +136,8 @@ const char* test_ipi_resched() {
 const char* test_reject_invalid_ipi_target_cpu() {
   CpuStats& me = this_cpu().stats;
   const std::uint64_t before = count(me.ipis_requested);
-  for (std::uint32_t bad : {std::uint32_t{config::kMaxCpus}, std::uint32_t{config::kMaxCpus + 7}, ~0u}) {
+  for (std::uint32_t bad :
+       {std::uint32_t{config::kMaxCpus}, std::uint32_t{config::kMaxCpus + 7}, ~0u}) {
     if (const IpiError e = ipi_send(bad, IpiReason::Resched); e != IpiError::InvalidCpu) {
       return fail("target %u: %s, expected refusal", bad, ipi_error_name(e));
     }
@@ -139,7 +150,8 @@ const char* test_reject_offline_cpu_resched() {
   CpuStats& me = this_cpu().stats;
   const std::uint64_t before = count(me.ipis_requested);
   const std::uint32_t offline = cpu_count();  // one past the last CPU: never started
-  if (offline >= config::kMaxCpus) return fail("no offline CPU id below %lu to test with", config::kMaxCpus);
+  if (offline >= config::kMaxCpus)
+    return fail("no offline CPU id below %lu to test with", config::kMaxCpus);
   if (const IpiError e = ipi_send(offline, IpiReason::Resched); e != IpiError::Offline) {
     return fail("cpu%u: %s, expected refusal as offline", offline, ipi_error_name(e));
   }
@@ -172,7 +184,8 @@ void spin_and_record(void* arg) {
 
 const char* test_work_stealing() {
   std::uint64_t stolen_before = 0;
-  for (std::uint32_t id = 0; id < cpu_count(); ++id) stolen_before += count(g_cpus[id].stats.stolen);
+  for (std::uint32_t id = 0; id < cpu_count(); ++id)
+    stolen_before += count(g_cpus[id].stats.stolen);
   g_steal.done.store(0, std::memory_order_relaxed);  // relaxed: no task exists yet
   for (auto& r : g_steal.runs) r.store(0, std::memory_order_relaxed);
   for (std::uintptr_t i = 0; i < kStealTasks; ++i) {
@@ -180,7 +193,8 @@ const char* test_work_stealing() {
       return fail("no task slot");
     }
   }
-  if (!wait_for_count(g_steal.done, kStealTasks, kWaitTicks)) return fail("%u of %u finished", g_steal.done.load(), kStealTasks);
+  if (!wait_for_count(g_steal.done, kStealTasks, kWaitTicks))
+    return fail("%u of %u finished", g_steal.done.load(), kStealTasks);
   std::uint32_t elsewhere = 0;
   for (std::uint32_t i = 0; i < kStealTasks; ++i) {
     const std::uint32_t runs = g_steal.runs[i].load(std::memory_order_relaxed);
@@ -191,7 +205,8 @@ const char* test_work_stealing() {
   for (std::uint32_t id = 0; id < cpu_count(); ++id) stolen_after += count(g_cpus[id].stats.stolen);
   if (elsewhere == 0) return fail("all %u tasks ran on cpu0", kStealTasks);
   if (stolen_after - stolen_before < elsewhere) {
-    return fail("%u ran elsewhere but only %lu steals were counted", elsewhere, stolen_after - stolen_before);
+    return fail("%u ran elsewhere but only %lu steals were counted", elsewhere,
+                stolen_after - stolen_before);
   }
   return nullptr;
 }
@@ -226,13 +241,17 @@ bool release_private(Task** made, std::uint32_t n) {
 const char* test_reject_steal_above_bound() {
   constexpr std::uint32_t kQueued = 5;
   Task* made[kQueued];
-  if (!fill_private(QosClass::Normal, kQueued, made)) return fail("could not queue %u tasks", kQueued);
+  if (!fill_private(QosClass::Normal, kQueued, made))
+    return fail("could not queue %u tasks", kQueued);
   Task* out[8] = {};
   const std::size_t got = steal_from(g_private, QosClass::PerfBurst, out, 8);  // asks for 8
   const char* reason = nullptr;
-  if (got != config::kStealBatch) reason = fail("one steal took %lu tasks, bound is %lu", got, config::kStealBatch);
-  else if (out[0] != made[0]) reason = fail("the steal did not take the oldest task");
-  else if (g_private[qos_index(QosClass::Normal)].size() != kQueued - got) reason = fail("queue lost tasks");
+  if (got != config::kStealBatch)
+    reason = fail("one steal took %lu tasks, bound is %lu", got, config::kStealBatch);
+  else if (out[0] != made[0])
+    reason = fail("the steal did not take the oldest task");
+  else if (g_private[qos_index(QosClass::Normal)].size() != kQueued - got)
+    reason = fail("queue lost tasks");
   if (!release_private(made, kQueued)) return fail("released tasks did not finish");
   return reason;
 }
@@ -247,9 +266,12 @@ const char* test_reject_steal_higher_qos() {
   const char* reason = nullptr;
   const std::size_t first = steal_from(g_private, QosClass::Normal, out, 1);
   const std::size_t second = steal_from(g_private, QosClass::Normal, out + 1, 1);
-  if (first != 1 || out[0] != made[2]) reason = fail("a Normal-capped steal did not take the Normal task");
-  else if (second != 0) reason = fail("a Normal-capped steal took a %s task", qos_name(out[1]->qos));
-  else if (g_private[0].size() != 1 || g_private[1].size() != 1) reason = fail("higher-class tasks moved");
+  if (first != 1 || out[0] != made[2])
+    reason = fail("a Normal-capped steal did not take the Normal task");
+  else if (second != 0)
+    reason = fail("a Normal-capped steal took a %s task", qos_name(out[1]->qos));
+  else if (g_private[0].size() != 1 || g_private[1].size() != 1)
+    reason = fail("higher-class tasks moved");
   if (!release_private(made, 3)) return fail("released tasks did not finish");
   return reason;
 }
@@ -302,12 +324,15 @@ const char* test_sched_stress() {
       task_wake(p.side[1]);
     }
     if (!wait_for_count(g_stress_done, 2 * kPairsPerWave, kWaitTicks)) {
-      return fail("wave %u: %u of %u tasks finished", wave, g_stress_done.load(), 2 * kPairsPerWave);
+      return fail("wave %u: %u of %u tasks finished", wave, g_stress_done.load(),
+                  2 * kPairsPerWave);
     }
     for (std::uint32_t i = 0; i < kPairsPerWave; ++i) {
       const Pair& p = g_pairs[i];
-      if (p.turn.load(std::memory_order_relaxed) != 2 * kRounds) return fail("pair %u lost a turn", i);
-      if (p.runs[0].load(std::memory_order_relaxed) != 1 || p.runs[1].load(std::memory_order_relaxed) != 1) {
+      if (p.turn.load(std::memory_order_relaxed) != 2 * kRounds)
+        return fail("pair %u lost a turn", i);
+      if (p.runs[0].load(std::memory_order_relaxed) != 1 ||
+          p.runs[1].load(std::memory_order_relaxed) != 1) {
         return fail("wave %u pair %u: a task ran more than once", wave, i);
       }
     }
@@ -315,9 +340,12 @@ const char* test_sched_stress() {
   task_sleep(2);  // let the last exits be reaped
   const TaskCounters after = task_counters();
   const std::uint64_t made = 2ull * kPairsPerWave * kWaves;
-  if (after.created - before.created != made) return fail("created %lu", after.created - before.created);
-  if (after.started - before.started != made) return fail("started %lu of %lu", after.started - before.started, made);
-  if (after.reaped - before.reaped != made) return fail("reaped %lu of %lu", after.reaped - before.reaped, made);
+  if (after.created - before.created != made)
+    return fail("created %lu", after.created - before.created);
+  if (after.started - before.started != made)
+    return fail("started %lu of %lu", after.started - before.started, made);
+  if (after.reaped - before.reaped != made)
+    return fail("reaped %lu of %lu", after.reaped - before.reaped, made);
   return nullptr;
 }
 
@@ -325,10 +353,13 @@ const Selftest kSmp[] = {
     {"smp_online", "smp online", test_smp_online},
     {"ipi_counterfactual", "ipi counterfactual", test_ipi_counterfactual},
     {"ipi_resched", "ipi resched", test_ipi_resched},
-    {"test_reject_invalid_ipi_target_cpu", "test_reject_invalid_ipi_target_cpu", test_reject_invalid_ipi_target_cpu},
-    {"test_reject_offline_cpu_resched", "test_reject_offline_cpu_resched", test_reject_offline_cpu_resched},
+    {"test_reject_invalid_ipi_target_cpu", "test_reject_invalid_ipi_target_cpu",
+     test_reject_invalid_ipi_target_cpu},
+    {"test_reject_offline_cpu_resched", "test_reject_offline_cpu_resched",
+     test_reject_offline_cpu_resched},
     {"work_stealing", "work stealing", test_work_stealing},
-    {"test_reject_steal_above_bound", "test_reject_steal_above_bound", test_reject_steal_above_bound},
+    {"test_reject_steal_above_bound", "test_reject_steal_above_bound",
+     test_reject_steal_above_bound},
     {"test_reject_steal_higher_qos", "test_reject_steal_higher_qos", test_reject_steal_higher_qos},
     {"sched_stress", "sched stress", test_sched_stress},
 };

@@ -16,7 +16,8 @@ constexpr std::uint64_t kStartTimeoutMs = 1000;
 alignas(16) std::uint8_t g_boot_stacks[config::kMaxCpus][config::kBootStackSize];
 
 bool wait_online(std::uint32_t id) {
-  const std::uint64_t deadline = arch::time_now() + boot_tree().timebase_hz / 1000 * kStartTimeoutMs;
+  const std::uint64_t deadline =
+      arch::time_now() + boot_tree().timebase_hz / 1000 * kStartTimeoutMs;
   while (!cpu_is_online(id)) {
     if (arch::time_now() > deadline) return false;
     arch::cpu_relax();
@@ -59,8 +60,9 @@ bool smp_start_secondaries() {
     stack_fill(stack, config::kBootStackSize);
     cpu.arch.stack_top = reinterpret_cast<std::uint64_t>(stack + config::kBootStackSize);
     sched_init_cpu(cpu, id, stack);
-    const char* err = arch::cpu_start(
-        cpu.arch.hartid, &cpu, id == bad_cpu ? arch::StartMode::FirmwareAddress : arch::StartMode::Normal);
+    const char* err =
+        arch::cpu_start(cpu.arch.hartid, &cpu,
+                        id == bad_cpu ? arch::StartMode::FirmwareAddress : arch::StartMode::Normal);
     if (err) {
       kprintf("KINIT: cpu%u start failed: %s\n", id, err);
       all_online = false;
@@ -88,7 +90,8 @@ std::size_t smp_boot_stack_high_water() {
 // Entered from arch entry code on the CPU's own boot stack, tp = its per-CPU block.
 extern "C" [[noreturn]] void secondary_main(std::uint64_t hartid, neuron::Cpu* cpu) {
   using namespace neuron;
-  if (cpu->arch.hartid != hartid) panic("cpu%u started on hart %lu, expected %lu", cpu->id, hartid, cpu->arch.hartid);
+  if (cpu->arch.hartid != hartid)
+    panic("cpu%u started on hart %lu, expected %lu", cpu->id, hartid, cpu->arch.hartid);
   arch::trap_init();   // trap vector; timer and software interrupts unmasked
   sched_start_tick();  // this CPU's tick, on the common origin
   kprintf("KINIT: cpu%u online\n", cpu->id);

@@ -24,7 +24,8 @@ struct Pool {
 Pool g_pool;
 alignas(16) std::uint8_t g_stacks[config::kMaxTasks][config::kTaskStackSize];
 
-std::atomic<std::uint64_t> g_created{0}, g_started{0}, g_exited{0}, g_reaped{0}, g_alloc_failures{0};
+std::atomic<std::uint64_t> g_created{0}, g_started{0}, g_exited{0}, g_reaped{0},
+    g_alloc_failures{0};
 
 // Entered from the arch trampoline on the task's own stack, with interrupts off.
 void task_start(void* arg) {
@@ -92,7 +93,9 @@ void task_pool_init() {
   g_pool.next_id = 1;
 }
 
-void stack_set_canary(std::uint8_t* base) { *reinterpret_cast<std::uint64_t*>(base) = kStackCanary; }
+void stack_set_canary(std::uint8_t* base) {
+  *reinterpret_cast<std::uint64_t*>(base) = kStackCanary;
+}
 
 void stack_fill(std::uint8_t* base, std::size_t size) {
   for (std::size_t i = 0; i < size; ++i) base[i] = kStackFill;
@@ -169,9 +172,13 @@ void task_reap(Task* t) {
 TaskCounters task_counters() {
   IrqSpinGuard g(g_pool.lock);
   // relaxed loads: statistics, read by a test after the tasks it counts have finished.
-  return {g_created.load(std::memory_order_relaxed), g_started.load(std::memory_order_relaxed),
-          g_exited.load(std::memory_order_relaxed),  g_reaped.load(std::memory_order_relaxed),
-          g_alloc_failures.load(std::memory_order_relaxed), g_pool.live, g_pool.stack_high_water};
+  return {g_created.load(std::memory_order_relaxed),
+          g_started.load(std::memory_order_relaxed),
+          g_exited.load(std::memory_order_relaxed),
+          g_reaped.load(std::memory_order_relaxed),
+          g_alloc_failures.load(std::memory_order_relaxed),
+          g_pool.live,
+          g_pool.stack_high_water};
 }
 
 }  // namespace neuron

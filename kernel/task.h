@@ -27,7 +27,7 @@ inline std::size_t qos_index(QosClass q) { return static_cast<std::size_t>(q); }
 enum class TaskState : std::uint32_t { Free, Runnable, Running, Blocked, Sleeping, Dead };
 
 struct Task {
-  arch::Context ctx;  // callee-saved registers while switched out
+  arch::Context ctx;     // callee-saved registers while switched out
   sched::Spinlock lock;  // guards state, on_cpu and wake_pending across CPUs
   TaskState state;
   bool on_cpu;        // its stack is in use: not runnable elsewhere until the switch completes
@@ -38,11 +38,11 @@ struct Task {
   const char* name;
   void (*entry)(void*);
   void* arg;
-  Cpu* cpu;                  // where it last ran (and where it sleeps)
-  std::uint64_t wake_tick;   // Sleeping: the owning CPU's tick to wake at
-  Task* link;                // intrusive link: sleep list, overflow queue, inbox
+  Cpu* cpu;                         // where it last ran (and where it sleeps)
+  std::uint64_t wake_tick;          // Sleeping: the owning CPU's tick to wake at
+  Task* link;                       // intrusive link: sleep list, overflow queue, inbox
   std::atomic<std::uint32_t> runs;  // times it started: must end at exactly 1
-  std::uint8_t* stack;       // lowest address; a canary word sits there
+  std::uint8_t* stack;              // lowest address; a canary word sits there
 };
 
 using TaskFn = void (*)(void*);
@@ -71,8 +71,8 @@ void task_wake(Task* t);
 // Lifetime counters over the whole run, for the exactly-once selftest and KSTAT lines.
 struct TaskCounters {
   std::uint64_t created, started, exited, reaped, alloc_failures;
-  std::size_t live;             // slots in use now
-  std::size_t stack_high_water; // deepest stack use seen at reap time, in bytes
+  std::size_t live;              // slots in use now
+  std::size_t stack_high_water;  // deepest stack use seen at reap time, in bytes
 };
 TaskCounters task_counters();
 
@@ -83,7 +83,7 @@ void task_init_idle(Task& idle, const char* name, Cpu* cpu, std::uint8_t* stack_
 void stack_fill(std::uint8_t* base, std::size_t size);
 void stack_set_canary(std::uint8_t* base);  // for a stack already in use: the canary only
 std::size_t stack_depth(const std::uint8_t* base, std::size_t size);
-void task_reap(Task* t);        // after the last switch away from a Dead task
+void task_reap(Task* t);               // after the last switch away from a Dead task
 void task_check_stack(const Task* t);  // panics on a smashed canary
 void task_note_started(Task* t);
 void task_note_exited(Task* t);

@@ -44,18 +44,17 @@ struct Stolen {
 };
 
 template <typename Q>
-concept RunQueue =
-    std::is_trivially_copyable_v<typename Q::value_type> &&
+concept RunQueue = std::is_trivially_copyable_v<typename Q::value_type> &&
     requires(Q& q, const Q& cq, typename Q::value_type v, typename Q::value_type& out) {
-      { Q::capacity() } -> std::same_as<std::size_t>;
-      { q.push(v) } -> std::same_as<bool>;
-      { q.pop(out) } -> std::same_as<bool>;
-      { q.take(out) } -> std::same_as<bool>;
-      { q.steal() } -> std::same_as<Stolen<typename Q::value_type>>;
-      // Hints: exact only when no other CPU touches the queue.
-      { cq.size() } -> std::same_as<std::size_t>;
-      { cq.empty() } -> std::same_as<bool>;
-    };
+  { Q::capacity() } -> std::same_as<std::size_t>;
+  { q.push(v) } -> std::same_as<bool>;
+  { q.pop(out) } -> std::same_as<bool>;
+  { q.take(out) } -> std::same_as<bool>;
+  { q.steal() } -> std::same_as<Stolen<typename Q::value_type>>;
+  // Hints: exact only when no other CPU touches the queue.
+  { cq.size() } -> std::same_as<std::size_t>;
+  { cq.empty() } -> std::same_as<bool>;
+};
 
 template <std::size_t N>
 inline constexpr bool kPowerOfTwo = N >= 2 && (N & (N - 1)) == 0;

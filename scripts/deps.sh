@@ -6,7 +6,7 @@ set -euo pipefail
 declare -A GROUPS_PKGS=(
   [build]="cmake ninja-build g++ git"
   [kernel]="g++-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-system-misc qemu-system-data"
-  [host]="clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev"
+  [host]="clang clang-format libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev"
 )
 ALL_GROUPS="build kernel host"
 

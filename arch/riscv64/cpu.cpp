@@ -1,6 +1,6 @@
 // CPU-local primitives: the per-CPU pointer in tp, interrupt enable/disable, wfi, task contexts.
-#include "kernel/arch.h"
 #include "csr.h"
+#include "kernel/arch.h"
 
 extern "C" void task_trampoline();
 extern "C" std::uint8_t boot_stack[];

@@ -5,15 +5,18 @@
 
 namespace neuron::arch::csr {
 
-#define NEURON_CSR_READ(name)                           \
-  ({                                                    \
-    std::uint64_t v_;                                   \
+#define NEURON_CSR_READ(name)                             \
+  ({                                                      \
+    std::uint64_t v_;                                     \
     asm volatile("csrr %0, " #name : "=r"(v_)::"memory"); \
-    v_;                                                 \
+    v_;                                                   \
   })
-#define NEURON_CSR_WRITE(name, v) asm volatile("csrw " #name ", %0" ::"r"(std::uint64_t(v)) : "memory")
-#define NEURON_CSR_SET(name, v) asm volatile("csrs " #name ", %0" ::"r"(std::uint64_t(v)) : "memory")
-#define NEURON_CSR_CLEAR(name, v) asm volatile("csrc " #name ", %0" ::"r"(std::uint64_t(v)) : "memory")
+#define NEURON_CSR_WRITE(name, v) \
+  asm volatile("csrw " #name ", %0" ::"r"(std::uint64_t(v)) : "memory")
+#define NEURON_CSR_SET(name, v) \
+  asm volatile("csrs " #name ", %0" ::"r"(std::uint64_t(v)) : "memory")
+#define NEURON_CSR_CLEAR(name, v) \
+  asm volatile("csrc " #name ", %0" ::"r"(std::uint64_t(v)) : "memory")
 
 inline constexpr std::uint64_t kSstatusSie = 1ull << 1;   // interrupts enabled in S-mode
 inline constexpr std::uint64_t kSstatusSpie = 1ull << 5;  // SIE before the trap

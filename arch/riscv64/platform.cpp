@@ -15,9 +15,9 @@ struct NamedExtension {
   const char* name;
 };
 constexpr NamedExtension kExtensions[] = {
-    {sbi::Eid::Base, "base"}, {sbi::Eid::Time, "time"}, {sbi::Eid::Ipi, "ipi"},
-    {sbi::Eid::Rfence, "rfence"}, {sbi::Eid::Hsm, "hsm"}, {sbi::Eid::Srst, "srst"},
-    {sbi::Eid::Pmu, "pmu"}, {sbi::Eid::Dbcn, "dbcn"},
+    {sbi::Eid::Base, "base"},     {sbi::Eid::Time, "time"}, {sbi::Eid::Ipi, "ipi"},
+    {sbi::Eid::Rfence, "rfence"}, {sbi::Eid::Hsm, "hsm"},   {sbi::Eid::Srst, "srst"},
+    {sbi::Eid::Pmu, "pmu"},       {sbi::Eid::Dbcn, "dbcn"},
 };
 
 const char* implementation_name(long id) {
@@ -101,8 +101,9 @@ void machine_exit(bool success, std::uint32_t code) {
   }
   // No test device (or it did not stop us): SRST. OpenSBI 1.1 exits QEMU with 0 even for a
   // failure reason, so the test scripts also read the console for the verdict.
-  sbi::srst::system_reset(sbi::srst::ResetType::Shutdown,
-                          success ? sbi::srst::ResetReason::None : sbi::srst::ResetReason::SystemFailure);
+  sbi::srst::system_reset(
+      sbi::srst::ResetType::Shutdown,
+      success ? sbi::srst::ResetReason::None : sbi::srst::ResetReason::SystemFailure);
   halt_this_cpu();
 }
 

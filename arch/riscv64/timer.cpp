@@ -1,6 +1,6 @@
 // Time base: rdtime for reading, the SBI TIME extension for the one-shot deadline.
-#include "kernel/arch.h"
 #include "csr.h"
+#include "kernel/arch.h"
 #include "kernel/panic.h"
 #include "sbi.h"
 

@@ -1,7 +1,7 @@
 // Trap dispatch: interrupts go to the generic kernel's handlers; any exception in the kernel is
 // a bug and panics with the cause and addresses.
-#include "kernel/arch.h"
 #include "csr.h"
+#include "kernel/arch.h"
 #include "kernel/irq.h"
 #include "kernel/panic.h"
 

@@ -96,13 +96,13 @@ class BasicChaseLevDeque {
       return false;
     }
     out = slot(b).load(std::memory_order_relaxed);  // relaxed: the owner wrote it
-    if (t < b) return true;  // more than one item: no thief can reach slot b
+    if (t < b) return true;                         // more than one item: no thief can reach slot b
     // The last item: thieves may be after slot t == b too; whoever moves top first wins.
     std::int64_t expected = t;
     // seq_cst (kClaimCas): orders the claim with the thieves' fenced reads of top and bottom;
     // relaxed on failure: we only learn that we lost.
-    const bool won = top_.compare_exchange_strong(expected, t + 1, Orders::kClaimCas,
-                                                  std::memory_order_relaxed);
+    const bool won =
+        top_.compare_exchange_strong(expected, t + 1, Orders::kClaimCas, std::memory_order_relaxed);
     // relaxed: either way the deque is now empty with top == b + 1; restore bottom to match.
     bottom_.store(b + 1, std::memory_order_relaxed);
     return won;

@@ -31,20 +31,23 @@ TEST(ChaseLevMutant, MissingTakeFenceIsCaughtByExactlyOnceStress) {
     operations += r.operations;
     ++runs;
   } while (r.exactly_once() && std::chrono::steady_clock::now() - start < kBudget);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("[   info   ] mutant %s after %llu operations (%d runs, %.1f s): %llu duplicated, %llu lost\n",
-              r.exactly_once() ? "NOT caught" : "caught", static_cast<unsigned long long>(operations),
-              runs, secs, static_cast<unsigned long long>(r.duplicated),
-              static_cast<unsigned long long>(r.lost));
-  EXPECT_FALSE(r.exactly_once()) << "the stress test did not catch a deque without its StoreLoad fence";
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "[   info   ] mutant %s after %llu operations (%d runs, %.1f s): %llu duplicated, %llu "
+      "lost\n",
+      r.exactly_once() ? "NOT caught" : "caught", static_cast<unsigned long long>(operations), runs,
+      secs, static_cast<unsigned long long>(r.duplicated), static_cast<unsigned long long>(r.lost));
+  EXPECT_FALSE(r.exactly_once())
+      << "the stress test did not catch a deque without its StoreLoad fence";
 #endif
 }
 
 // The same stress on the real deque over the same budget shape finds nothing: the mutant's
 // failures come from the missing fence, not from the harness.
 TEST(ChaseLevMutant, CorrectDequePassesTheSameStress) {
-  const StressReport r =
-      run_stress<sched::ChaseLevDeque<Item, 256>>({500'000, 2, OwnerPattern::Bursts, OwnerRemove::Take});
+  const StressReport r = run_stress<sched::ChaseLevDeque<Item, 256>>(
+      {500'000, 2, OwnerPattern::Bursts, OwnerRemove::Take});
   EXPECT_TRUE(r.exactly_once()) << r.duplicated << " duplicated, " << r.lost << " lost";
 }
 

@@ -1,6 +1,7 @@
 // Deterministic races: two threads released together at one item, round after round. Exactly one
 // of them gets it, every round.
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "runqueue_variants.h"
@@ -37,15 +38,17 @@ template <typename V>
 class RunQueueRace : public ::testing::Test {};
 TYPED_TEST_SUITE(RunQueueRace, AllVariants, VariantNames);
 
-TYPED_TEST(RunQueueRace, LastItemOwnerTakeVersusSteal) {
-  typename TypeParam::template Queue<8> q;
+// Owner `remove` (take or pop) against one thief, at the last item, every round.
+template <typename Q, typename Remove>
+void owner_versus_thief(Remove remove) {
+  Q q;
   bool owner_got = false;
   sched::StealStatus thief = sched::StealStatus::Empty;
-  int owner_wins = 0, thief_wins = 0;
+  int owner_wins = 0;
   race_rounds([&] { ASSERT_TRUE(q.push(1)); },
               [&] {
                 Item v;
-                owner_got = q.take(v);
+                owner_got = remove(q, v);
               },
               [&] {
                 // Retry is a lost race: try again, so the thief always ends with a verdict.
@@ -53,31 +56,23 @@ TYPED_TEST(RunQueueRace, LastItemOwnerTakeVersusSteal) {
                 while (thief == sched::StealStatus::Retry);
               },
               [&](int r) {
-                const bool thief_got = thief == sched::StealStatus::Success;
-                ASSERT_NE(owner_got, thief_got) << "round " << r << ": both or neither got the item";
+                ASSERT_NE(owner_got, thief == sched::StealStatus::Success)
+                    << "round " << r << ": both or neither got the item";
                 ASSERT_TRUE(q.empty());
-                (owner_got ? owner_wins : thief_wins)++;
+                owner_wins += owner_got;
               });
-  std::printf("[   info   ] owner won %d, thief won %d of %d rounds\n", owner_wins, thief_wins, kRounds);
+  std::printf("[   info   ] owner won %d, thief won %d of %d rounds\n", owner_wins,
+              kRounds - owner_wins, kRounds);
+}
+
+TYPED_TEST(RunQueueRace, LastItemOwnerTakeVersusSteal) {
+  owner_versus_thief<typename TypeParam::template Queue<8>>(
+      [](auto& q, Item& v) { return q.take(v); });
 }
 
 TYPED_TEST(RunQueueRace, LastItemOwnerPopVersusSteal) {
-  typename TypeParam::template Queue<8> q;
-  bool owner_got = false;
-  sched::StealStatus thief = sched::StealStatus::Empty;
-  race_rounds([&] { ASSERT_TRUE(q.push(1)); },
-              [&] {
-                Item v;
-                owner_got = q.pop(v);
-              },
-              [&] {
-                do thief = q.steal().status;
-                while (thief == sched::StealStatus::Retry);
-              },
-              [&](int r) {
-                ASSERT_NE(owner_got, thief == sched::StealStatus::Success) << "round " << r;
-                ASSERT_TRUE(q.empty());
-              });
+  owner_versus_thief<typename TypeParam::template Queue<8>>(
+      [](auto& q, Item& v) { return q.pop(v); });
 }
 
 TYPED_TEST(RunQueueRace, StealVersusSteal) {
@@ -90,7 +85,8 @@ TYPED_TEST(RunQueueRace, StealVersusSteal) {
   race_rounds([&] { ASSERT_TRUE(q.push(1)); }, [&] { steal_until_verdict(s1); },
               [&] { steal_until_verdict(s2); },
               [&](int r) {
-                const int winners = (s1 == sched::StealStatus::Success) + (s2 == sched::StealStatus::Success);
+                const int winners =
+                    (s1 == sched::StealStatus::Success) + (s2 == sched::StealStatus::Success);
                 ASSERT_EQ(winners, 1) << "round " << r;
                 ASSERT_TRUE(q.empty());
               });

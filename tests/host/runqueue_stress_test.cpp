@@ -19,12 +19,13 @@ class RunQueueStress : public ::testing::Test {
   template <std::size_t N>
   void expect_exactly_once(const StressConfig& cfg) {
     const StressReport r = run_stress<typename V::template Queue<N>>(cfg);
-    std::printf("[   info   ] %llu ops (+%llu steal attempts): owner %llu, stolen %llu, refused pushes %llu\n",
-                static_cast<unsigned long long>(r.operations),
-                static_cast<unsigned long long>(r.steal_attempts),
-                static_cast<unsigned long long>(r.by_owner),
-                static_cast<unsigned long long>(r.stolen),
-                static_cast<unsigned long long>(r.refused_pushes));
+    std::printf(
+        "[   info   ] %llu ops (+%llu steal attempts): owner %llu, stolen %llu, refused pushes "
+        "%llu\n",
+        static_cast<unsigned long long>(r.operations),
+        static_cast<unsigned long long>(r.steal_attempts),
+        static_cast<unsigned long long>(r.by_owner), static_cast<unsigned long long>(r.stolen),
+        static_cast<unsigned long long>(r.refused_pushes));
     EXPECT_EQ(r.duplicated, 0u) << "items taken twice";
     EXPECT_EQ(r.lost, 0u) << "items never taken";
     EXPECT_EQ(r.by_owner + r.stolen, cfg.items);
@@ -34,15 +35,18 @@ class RunQueueStress : public ::testing::Test {
 TYPED_TEST_SUITE(RunQueueStress, AllVariants, VariantNames);
 
 TYPED_TEST(RunQueueStress, NearlyEmptyOneThief) {
-  this->template expect_exactly_once<256>({kItems, 1, OwnerPattern::NearlyEmpty, OwnerRemove::Alternate});
+  this->template expect_exactly_once<256>(
+      {kItems, 1, OwnerPattern::NearlyEmpty, OwnerRemove::Alternate});
 }
 
 TYPED_TEST(RunQueueStress, NearlyEmptyThreeThieves) {
-  this->template expect_exactly_once<256>({kItems, 3, OwnerPattern::NearlyEmpty, OwnerRemove::Take});
+  this->template expect_exactly_once<256>(
+      {kItems, 3, OwnerPattern::NearlyEmpty, OwnerRemove::Take});
 }
 
 TYPED_TEST(RunQueueStress, BurstsTwoThieves) {
-  this->template expect_exactly_once<256>({kItems, 2, OwnerPattern::Bursts, OwnerRemove::Alternate});
+  this->template expect_exactly_once<256>(
+      {kItems, 2, OwnerPattern::Bursts, OwnerRemove::Alternate});
 }
 
 TYPED_TEST(RunQueueStress, NearlyFullSmallRingTwoThieves) {

@@ -47,7 +47,9 @@ StressReport run_stress(const StressConfig& cfg) {
   std::atomic<bool> start{false}, done{false};
   std::atomic<std::uint64_t> stolen{0}, steal_attempts{0};
 
-  auto record = [&](Item v) { seen[static_cast<std::size_t>(v)].fetch_add(1, std::memory_order_relaxed); };
+  auto record = [&](Item v) {
+    seen[static_cast<std::size_t>(v)].fetch_add(1, std::memory_order_relaxed);
+  };
 
   std::vector<std::thread> thieves;
   for (unsigned i = 0; i < cfg.thieves; ++i) {
@@ -102,9 +104,7 @@ StressReport run_stress(const StressConfig& cfg) {
         for (int k = 0; k < 4; ++k) owner_remove();
         break;
       }
-      case OwnerPattern::NearlyFull:
-        push(i++);
-        break;
+      case OwnerPattern::NearlyFull: push(i++); break;
     }
   }
   while (owner_remove()) {
