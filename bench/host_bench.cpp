@@ -1,0 +1,195 @@
+// Host benchmarks: the two project runqueues against the queues people use, each workload run for
+// every implementation in the same process so that every row is a side-by-side comparison.
+//   owner_push_pop        one thread: push then pop (the owner CPU's fast path)
+//   handover/K            the owner pushes 1 Mi items, K thieves steal them all
+//   contended_tail/K      the owner pushes one and pops one, K thieves steal: the last-item race
+//   fork_join_fib         a work-stealing pool computes the fib(n) call tree, one task per node
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fork_join.h"
+#include "peers.h"
+
+namespace neuron::bench {
+namespace {
+
+constexpr Item kHandoverItems = Item{1} << 20;
+constexpr Item kTailOps = Item{1} << 19;
+constexpr unsigned kEmptyStreak = 64;
+const unsigned kCores = std::thread::hardware_concurrency();
+
+void spin_until(const std::atomic<bool>& flag) {
+  while (!flag.load(std::memory_order_acquire)) sched::cpu_relax();
+}
+
+template <class Impl>
+void owner_push_pop(benchmark::State& st) {
+  auto impl = std::make_unique<Impl>();
+  Item out = 0;
+  for (auto _ : st) {
+    impl->push(1);
+    impl->pop(out);
+    benchmark::DoNotOptimize(out);
+  }
+  st.SetItemsProcessed(st.iterations());  // one item through push and pop per iteration
+}
+
+// Runs `owner` on this thread and `thief` on K threads, timing from a common start to the join.
+template <class Owner, class Thief>
+double timed_run(unsigned thieves, Owner owner, Thief thief) {
+  std::atomic<bool> go{false};
+  std::vector<std::thread> ts;
+  for (unsigned i = 0; i < thieves; ++i) ts.emplace_back([&, i] { spin_until(go), thief(i); });
+  const auto start = std::chrono::steady_clock::now();
+  go.store(true, std::memory_order_release);
+  owner();
+  for (auto& t : ts) t.join();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+template <class Impl>
+void handover(benchmark::State& st) {
+  const auto thieves = static_cast<unsigned>(st.range(0));
+  Item lost = 0;
+  for (auto _ : st) {
+    auto impl = std::make_unique<Impl>();
+    std::atomic<bool> done{false};
+    std::atomic<Item> taken{0};
+    const double secs = timed_run(
+        thieves,
+        [&] {
+          for (Item i = 1; i <= kHandoverItems; ++i) {
+            while (!impl->push(i)) sched::cpu_relax();  // full: wait for the thieves
+          }
+          done.store(true, std::memory_order_release);
+        },
+        [&](unsigned) {
+          // After the owner is done, leave only after kEmptyStreak misses in a row: a miss while
+          // items remain means another thief took one, and the last thief standing sees the truth.
+          Item v, mine = 0;
+          unsigned misses = 0;
+          while (misses < kEmptyStreak) {
+            if (impl->steal(v)) {
+              ++mine;
+              misses = 0;
+            } else if (done.load(std::memory_order_acquire)) {
+              ++misses;
+            }
+          }
+          taken.fetch_add(mine, std::memory_order_relaxed);
+        });
+    lost += kHandoverItems - taken.load();
+    st.SetIterationTime(secs);
+  }
+  if (lost) st.SkipWithError("items were lost");
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * kHandoverItems));
+  st.SetLabel(thieves + 1 > kCores ? "oversubscribed: more threads than cores" : "");
+}
+
+template <class Impl>
+void contended_tail(benchmark::State& st) {
+  const auto thieves = static_cast<unsigned>(st.range(0));
+  double attempts = 0, stolen = 0;
+  for (auto _ : st) {
+    auto impl = std::make_unique<Impl>();
+    std::atomic<bool> done{false};
+    std::atomic<Item> steals{0}, tries{0};
+    Item by_owner = 0;
+    const double secs = timed_run(
+        thieves,
+        [&] {
+          Item v;
+          for (Item i = 1; i <= kTailOps; ++i) {
+            impl->push(i);
+            by_owner += impl->pop(v);
+          }
+          while (impl->pop(v)) ++by_owner;
+          done.store(true, std::memory_order_release);
+        },
+        [&](unsigned) {
+          Item v, mine = 0, n = 0;
+          while (!done.load(std::memory_order_acquire)) {
+            ++n;
+            mine += impl->steal(v);
+          }
+          steals.fetch_add(mine, std::memory_order_relaxed);
+          tries.fetch_add(n, std::memory_order_relaxed);
+        });
+    if (by_owner + steals.load() != kTailOps) st.SkipWithError("items were lost or duplicated");
+    attempts += static_cast<double>(tries.load());
+    stolen += static_cast<double>(steals.load());
+    st.SetIterationTime(secs);
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * kTailOps));
+  st.counters["steal_success"] = attempts > 0 ? stolen / attempts : 0;
+  st.counters["stolen_per_s"] = benchmark::Counter(stolen, benchmark::Counter::kIsRate);
+  st.SetLabel(thieves + 1 > kCores ? "oversubscribed: more threads than cores" : "");
+}
+
+template <class Impl>
+void fork_join_fib(benchmark::State& st) {
+  const auto n = static_cast<unsigned>(st.range(0));
+  for (auto _ : st) {
+    const std::uint64_t nodes = run_fib_pool<Impl>(n, kCores);
+    if (nodes != fib_nodes(n)) st.SkipWithError("the pool lost or repeated tasks");
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * fib_nodes(n)));
+  st.SetLabel(std::to_string(kCores) + " workers");
+}
+
+void tbb_fork_join_fib(benchmark::State& st) {
+  const auto n = static_cast<unsigned>(st.range(0));
+  for (auto _ : st) run_fib_tbb(n, kCores);
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * fib_nodes(n)));
+  st.SetLabel(std::to_string(kCores) + " workers");
+}
+
+template <class Impl>
+void register_queue_workloads() {
+  const std::string name = Impl::kName;
+  benchmark::RegisterBenchmark(("owner_push_pop/" + name).c_str(), owner_push_pop<Impl>);
+  benchmark::RegisterBenchmark(("handover/" + name).c_str(), handover<Impl>)
+      ->ArgName("thieves")->DenseRange(1, 3)->UseManualTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(("contended_tail/" + name).c_str(), contended_tail<Impl>)
+      ->ArgName("thieves")->DenseRange(1, 3)->UseManualTime()->Unit(benchmark::kMillisecond);
+}
+
+template <class Impl>
+void register_fork_join() {
+  benchmark::RegisterBenchmark((std::string("fork_join_fib/") + Impl::kName).c_str(),
+                               fork_join_fib<Impl>)
+      ->ArgName("n")->Arg(kFibN)->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace
+}  // namespace neuron::bench
+
+int main(int argc, char** argv) {
+  using namespace neuron::bench;
+  register_queue_workloads<Locked>();
+  register_queue_workloads<LockFree>();
+  register_queue_workloads<LockedLifo>();
+  register_queue_workloads<LockFreeLifo>();
+  register_queue_workloads<Xenium>();
+  register_queue_workloads<Moodycamel>();
+  register_queue_workloads<BoostLockfree>();
+  register_queue_workloads<MutexDeque>();
+  register_fork_join<LockedLifo>();
+  register_fork_join<LockFreeLifo>();
+  register_fork_join<Xenium>();
+  register_fork_join<MutexDeque>();
+  benchmark::RegisterBenchmark("fork_join_fib/tbb-task_group", tbb_fork_join_fib)
+      ->ArgName("n")->Arg(kFibN)->UseRealTime()->Unit(benchmark::kMillisecond);
+  benchmark::AddCustomContext("cores", std::to_string(kCores));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
