@@ -155,16 +155,25 @@ void register_queue_workloads() {
   const std::string name = Impl::kName;
   benchmark::RegisterBenchmark(("owner_push_pop/" + name).c_str(), owner_push_pop<Impl>);
   benchmark::RegisterBenchmark(("handover/" + name).c_str(), handover<Impl>)
-      ->ArgName("thieves")->DenseRange(1, 3)->UseManualTime()->Unit(benchmark::kMillisecond);
+      ->ArgName("thieves")
+      ->DenseRange(1, 3)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark(("contended_tail/" + name).c_str(), contended_tail<Impl>)
-      ->ArgName("thieves")->DenseRange(1, 3)->UseManualTime()->Unit(benchmark::kMillisecond);
+      ->ArgName("thieves")
+      ->DenseRange(1, 3)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
 }
 
 template <class Impl>
 void register_fork_join() {
   benchmark::RegisterBenchmark((std::string("fork_join_fib/") + Impl::kName).c_str(),
                                fork_join_fib<Impl>)
-      ->ArgName("n")->Arg(kFibN)->UseRealTime()->Unit(benchmark::kMillisecond);
+      ->ArgName("n")
+      ->Arg(kFibN)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace
@@ -185,7 +194,10 @@ int main(int argc, char** argv) {
   register_fork_join<Xenium>();
   register_fork_join<MutexDeque>();
   benchmark::RegisterBenchmark("fork_join_fib/tbb-task_group", tbb_fork_join_fib)
-      ->ArgName("n")->Arg(kFibN)->UseRealTime()->Unit(benchmark::kMillisecond);
+      ->ArgName("n")
+      ->Arg(kFibN)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
   benchmark::AddCustomContext("cores", std::to_string(kCores));
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

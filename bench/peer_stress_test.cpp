@@ -18,7 +18,8 @@ struct XeniumQueue {
   bool pop(Item& v) { return take(v); }  // xenium's owner side is LIFO only
   sched::Stolen<Item> steal() {
     Item v;
-    return shifted(impl.steal(v), v) ? sched::Stolen<Item>::success(v) : sched::Stolen<Item>::empty();
+    return shifted(impl.steal(v), v) ? sched::Stolen<Item>::success(v)
+                                     : sched::Stolen<Item>::empty();
   }
 
  private:

@@ -3,8 +3,8 @@
 // Project variants come in two owner orders (FIFO pop, LIFO take); peers use their natural one.
 #pragma once
 
-#include <boost/lockfree/queue.hpp>
 #include <concurrentqueue/concurrentqueue.h>
+#include <boost/lockfree/queue.hpp>
 #include <xenium/chase_work_stealing_deque.hpp>
 #include <xenium/detail/fixed_size_circular_array.hpp>
 #include <xenium/policy.hpp>
