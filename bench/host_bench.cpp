@@ -183,6 +183,7 @@ int main(int argc, char** argv) {
   using namespace neuron::bench;
   register_queue_workloads<Locked>();
   register_queue_workloads<LockFree>();
+  register_queue_workloads<LockFreeSplit>();
   register_queue_workloads<LockedLifo>();
   register_queue_workloads<LockFreeLifo>();
   register_queue_workloads<Xenium>();

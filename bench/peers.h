@@ -38,6 +38,13 @@ struct Locked : Project<sched::LockedRingDeque<Item, kCapacity>, false> {
 struct LockFree : Project<sched::ChaseLevDeque<Item, kCapacity>, false> {
   static constexpr const char* kName = "lockfree";
 };
+// The lock-free deque with top and bottom on separate cache lines (the usual advice), to show
+// what the shared line buys.
+struct LockFreeSplit : Project<sched::BasicChaseLevDeque<Item, kCapacity, sched::ChaseLevOrders,
+                                                         sched::IndexLayout::SplitLines>,
+                               false> {
+  static constexpr const char* kName = "lockfree-split";
+};
 struct LockedLifo : Project<sched::LockedRingDeque<Item, kCapacity>, true> {
   static constexpr const char* kName = "locked-lifo";
 };

@@ -24,6 +24,9 @@
 // seq_cst fence on each side puts the two in one total order, so at least one sees the other.
 // Every other access needs only acquire/release or nothing; each says why below.
 //
+// Layout: top and bottom share one cache line, and the slots start on the next (see IndexLayout
+// for why, and the measurement behind it).
+//
 // Indices are signed 64-bit and never wrap in practice: at 10^9 operations per second, 2^63 takes
 // 292 years. Signed, because take() on an empty deque briefly computes bottom - 1 = -1 and must
 // compare it correctly against top = 0.
@@ -62,7 +65,26 @@ struct ChaseLevOrders {
   static constexpr std::memory_order kClaimCas = std::memory_order_seq_cst;  // CAS on top
 };
 
-template <typename T, std::size_t N, typename Orders = ChaseLevOrders>
+// Where top and bottom live. Every steal reads both and every push reads top and writes bottom,
+// so a hand-over moves both lines between the owner's and the thief's caches: on one shared line
+// that is one transfer per operation instead of two. Measured on the 2-core x86 host
+// (docs/benchmarks.md), SharedLine hands items over about 4x faster than SplitLines, the layout
+// usually recommended; SplitLines stays available so that the benchmarks keep showing it.
+enum class IndexLayout { SharedLine, SplitLines };
+
+template <IndexLayout L>
+struct ChaseLevIndices {
+  alignas(kCacheLine) std::atomic<std::int64_t> top{0};
+  std::atomic<std::int64_t> bottom{0};
+};
+template <>
+struct ChaseLevIndices<IndexLayout::SplitLines> {
+  alignas(kCacheLine) std::atomic<std::int64_t> top{0};
+  alignas(kCacheLine) std::atomic<std::int64_t> bottom{0};
+};
+
+template <typename T, std::size_t N, typename Orders = ChaseLevOrders,
+          IndexLayout Layout = IndexLayout::SharedLine>
 class BasicChaseLevDeque {
   static_assert(kPowerOfTwo<N>, "capacity must be a power of two");
   static_assert(std::atomic<T>::is_always_lock_free, "slots must be lock-free atomics");
@@ -75,24 +97,24 @@ class BasicChaseLevDeque {
   // Owner only. False when full; the item stays with the caller.
   bool push(T v) {
     // relaxed: only the owner writes bottom, and we are the owner.
-    const std::int64_t b = bottom_.load(std::memory_order_relaxed);
+    const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed);
     // acquire: pairs with the release half of a thief's CAS on top, so its read of the slot we
     // may now overwrite has happened before our write.
-    const std::int64_t t = top_.load(std::memory_order_acquire);
+    const std::int64_t t = idx_.top.load(std::memory_order_acquire);
     if (b - t >= static_cast<std::int64_t>(N)) return false;
     slot(b).store(v, std::memory_order_relaxed);  // relaxed: published by the release below
     // release: the slot write becomes visible to any thief whose acquire load sees b + 1.
-    bottom_.store(b + 1, std::memory_order_release);
+    idx_.bottom.store(b + 1, std::memory_order_release);
     return true;
   }
 
   // Owner only, LIFO: the newest item.
   bool take(T& out) {
     // relaxed: only the owner writes bottom.
-    const std::int64_t b = bottom_.load(std::memory_order_relaxed) - 1;
+    const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed) - 1;
     const std::int64_t t = store_bottom_load_top(b);  // reserve slot b, then look at top
     if (t > b) {  // it was empty: undo the reservation (relaxed: owner-private again)
-      bottom_.store(b + 1, std::memory_order_relaxed);
+      idx_.bottom.store(b + 1, std::memory_order_relaxed);
       return false;
     }
     out = slot(b).load(std::memory_order_relaxed);  // relaxed: the owner wrote it
@@ -101,10 +123,10 @@ class BasicChaseLevDeque {
     std::int64_t expected = t;
     // seq_cst (kClaimCas): orders the claim with the thieves' fenced reads of top and bottom;
     // relaxed on failure: we only learn that we lost.
-    const bool won =
-        top_.compare_exchange_strong(expected, t + 1, Orders::kClaimCas, std::memory_order_relaxed);
+    const bool won = idx_.top.compare_exchange_strong(expected, t + 1, Orders::kClaimCas,
+                                                      std::memory_order_relaxed);
     // relaxed: either way the deque is now empty with top == b + 1; restore bottom to match.
-    bottom_.store(b + 1, std::memory_order_relaxed);
+    idx_.bottom.store(b + 1, std::memory_order_relaxed);
     return won;
   }
 
@@ -112,14 +134,14 @@ class BasicChaseLevDeque {
   // got there first; fails only when the deque is empty.
   bool pop(T& out) {
     // relaxed: a stale top only makes the CAS below fail and retry.
-    std::int64_t t = top_.load(std::memory_order_relaxed);
+    std::int64_t t = idx_.top.load(std::memory_order_relaxed);
     for (;;) {
       // relaxed: only the owner writes bottom, and we are the owner.
-      if (t >= bottom_.load(std::memory_order_relaxed)) return false;
+      if (t >= idx_.bottom.load(std::memory_order_relaxed)) return false;
       out = slot(t).load(std::memory_order_relaxed);  // relaxed: the owner wrote it
       // seq_cst (kClaimCas): one total order of claims on top with thieves and take(); on
       // failure, relaxed: `t` is refreshed and we retry.
-      if (top_.compare_exchange_weak(t, t + 1, Orders::kClaimCas, std::memory_order_relaxed)) {
+      if (idx_.top.compare_exchange_weak(t, t + 1, Orders::kClaimCas, std::memory_order_relaxed)) {
         return true;
       }
       cpu_relax();
@@ -136,7 +158,7 @@ class BasicChaseLevDeque {
     const T v = slot(t).load(std::memory_order_relaxed);
     // seq_cst (kClaimCas): claims slot t in the single order of all claims; its release half
     // tells push() we are done reading the slot. relaxed on failure: we only learn that we lost.
-    if (!top_.compare_exchange_strong(t, t + 1, Orders::kClaimCas, std::memory_order_relaxed)) {
+    if (!idx_.top.compare_exchange_strong(t, t + 1, Orders::kClaimCas, std::memory_order_relaxed)) {
       return Stolen<T>::retry();
     }
     return Stolen<T>::success(v);
@@ -145,8 +167,8 @@ class BasicChaseLevDeque {
   // Hints, exact only when no other thread is operating on the deque.
   std::size_t size() const {
     // relaxed: a snapshot for heuristics; the operations above re-check under proper ordering.
-    const std::int64_t b = bottom_.load(std::memory_order_relaxed);
-    const std::int64_t t = top_.load(std::memory_order_relaxed);
+    const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed);
+    const std::int64_t t = idx_.top.load(std::memory_order_relaxed);
     return b > t ? static_cast<std::size_t>(b - t) : 0;
   }
   bool empty() const { return size() == 0; }
@@ -162,19 +184,19 @@ class BasicChaseLevDeque {
     if constexpr (Orders::kTakeFence) {
       // TSan build: a seq_cst store and a seq_cst load are ordered in the single total order S,
       // like the fence below, and TSan understands them.
-      bottom_.store(b, std::memory_order_seq_cst);
-      return top_.load(std::memory_order_seq_cst);
+      idx_.bottom.store(b, std::memory_order_seq_cst);
+      return idx_.top.load(std::memory_order_seq_cst);
     }
 #endif
     // release: a thief whose acquire load reads this decremented bottom must see the slots
     // pushed before it. The PPoPP paper's C11 proof got that from the release sequence of the
     // last push, but C++20 no longer extends release sequences over later same-thread stores.
     // (On x86 a plain store; on RISC-V one `fence rw,w`.)
-    bottom_.store(b, std::memory_order_release);
+    idx_.bottom.store(b, std::memory_order_release);
     // seq_cst fence: StoreLoad. Pairs with the fence in load_top_bottom(): either the thief sees
     // our decremented bottom, or we see its incremented top.
     if constexpr (Orders::kTakeFence) std::atomic_thread_fence(std::memory_order_seq_cst);
-    return top_.load(std::memory_order_relaxed);  // relaxed: ordered by the fence
+    return idx_.top.load(std::memory_order_relaxed);  // relaxed: ordered by the fence
   }
 
   // steal(): read top, then bottom, with the ordering that pairs with store_bottom_load_top().
@@ -182,24 +204,23 @@ class BasicChaseLevDeque {
 #if defined(NEURON_SCHED_TSAN)
     if constexpr (Orders::kStealFence) {
       // TSan build: see store_bottom_load_top(). acquire on bottom is implied by seq_cst.
-      t = top_.load(std::memory_order_seq_cst);
-      b = bottom_.load(std::memory_order_seq_cst);
+      t = idx_.top.load(std::memory_order_seq_cst);
+      b = idx_.bottom.load(std::memory_order_seq_cst);
       return;
     }
 #endif
     // relaxed: the seq_cst fence right after orders this load before the bottom and slot loads,
     // and acts as its acquire fence. (The paper's acquire here orders the read of the array
     // pointer of its growable deque, which this fixed-size one does not have.)
-    t = top_.load(std::memory_order_relaxed);
+    t = idx_.top.load(std::memory_order_relaxed);
     // seq_cst fence: pairs with take()'s fence (see store_bottom_load_top()).
     if constexpr (Orders::kStealFence) std::atomic_thread_fence(std::memory_order_seq_cst);
     // acquire: pairs with push()'s release store of bottom, making the slot contents visible.
-    b = bottom_.load(std::memory_order_acquire);
+    b = idx_.bottom.load(std::memory_order_acquire);
   }
 
-  alignas(kCacheLine) std::atomic<std::int64_t> top_{0};
-  alignas(kCacheLine) std::atomic<std::int64_t> bottom_{0};
-  alignas(kCacheLine) std::atomic<T> slots_[N]{};
+  ChaseLevIndices<Layout> idx_;
+  alignas(kCacheLine) std::atomic<T> slots_[N]{};  // never on the indices' line
 };
 
 template <typename T, std::size_t N>
