@@ -33,6 +33,13 @@ void timer_disarm();
 // Lowest address of the boot hart's stack (cpu0's idle context), config::kBootStackSize bytes.
 void* boot_stack_base();
 
+// Hardware counters for benchmarks: timebase ticks, cycles and retired instructions. Under QEMU,
+// cycles and instructions follow the host clock unless it runs with -icount.
+struct PerfCounters {
+  std::uint64_t time, cycles, instructions;
+};
+PerfCounters perf_read();
+
 // --- Tasks ------------------------------------------------------------------------------------
 // Prepare `ctx` so that switching to it calls entry(arg) on the given stack.
 void context_init(Context& ctx, void* stack_top, void (*entry)(void*), void* arg);

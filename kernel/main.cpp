@@ -5,6 +5,7 @@
 #include "arch.h"
 #include "boot.h"
 #include "console.h"
+#include "kbench.h"
 #include "klib.h"
 #include "panic.h"
 #include "percpu.h"
@@ -34,6 +35,9 @@ void init_task(void*) {
     smp_start_secondaries();           // KINIT: cpuN online, in CPU order
     ok = selftest_run(kSmpSelftests);  // the first one fails if a CPU is missing
   }
+#if defined(NEURON_KBENCH)
+  if (ok) kbench_run();  // KBENCH lines (benchmark builds only)
+#endif
   selftest_finish(ok);  // KSELFTEST: end, KSTAT, machine exit
 }
 
@@ -90,6 +94,9 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   cpu_set_online(0);
   kprintf("KINIT: cpu0 online\n");
 
-  if (!task_create("init", QosClass::Normal, init_task, nullptr)) panic("no slot for init");
+  Task* init = task_create_blocked("init", QosClass::Normal, init_task, nullptr);
+  if (!init) panic("no slot for init");
+  init->pinned = true;  // cpu0 prints the markers and drives the tests: it is never stolen
+  task_wake(init);
   idle_loop();  // cpu0 runs tasks from here on
 }

@@ -31,6 +31,10 @@ struct SelftestTable {
   const Selftest* tests;
   unsigned count;
 };
+struct Cpu;
+// Sleep a tick at a time until `cpu` is parked in wfi with its tick silenced, or `max_ticks` pass.
+bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks);
+
 // Scheduler tests on the boot CPU alone (before any secondary starts), then the SMP tests.
 extern const SelftestTable kSchedSelftests;
 extern const SelftestTable kSmpSelftests;

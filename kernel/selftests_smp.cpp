@@ -35,14 +35,6 @@ void record_cpu(void* arg) {
   g_probe.done.fetch_add(1, std::memory_order_release);  // release: ran_on before the count
 }
 
-bool wait_parked(const Cpu& cpu) {
-  for (std::uint64_t i = 0; i < kWaitTicks; ++i) {
-    if (cpu.parked.load(std::memory_order_relaxed)) return true;  // relaxed: a polled flag
-    task_sleep(1);
-  }
-  return false;
-}
-
 const char* test_smp_online() {
   const std::uint32_t n = cpu_count();
   const std::uint64_t want = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
@@ -53,7 +45,7 @@ const char* test_smp_online() {
   // Online means it set its own bit. "Has run code" also means its scheduler runs what it is sent:
   // one probe per CPU, one at a time, while every other secondary is parked (so none steals it).
   for (std::uint32_t id = 1; id < n; ++id) {
-    if (!wait_parked(g_cpus[id])) return fail("cpu%u never went idle", id);
+    if (!wait_parked(g_cpus[id], kWaitTicks)) return fail("cpu%u never went idle", id);
   }
   g_probe.done.store(0, std::memory_order_relaxed);  // relaxed: no probe task exists yet
   for (std::uint32_t id = 1; id < n; ++id) {
@@ -65,7 +57,7 @@ const char* test_smp_online() {
     if (!wait_for_count(g_probe.done, id, kWaitTicks)) return fail("cpu%u never ran its probe", id);
     const std::uint32_t on = g_probe.ran_on[id].load(std::memory_order_relaxed);
     if (on != id) return fail("the task sent to cpu%u ran on cpu%u", id, on);
-    if (!wait_parked(g_cpus[id])) return fail("cpu%u did not go idle again", id);
+    if (!wait_parked(g_cpus[id], kWaitTicks)) return fail("cpu%u did not go idle again", id);
   }
   return nullptr;
 }
@@ -86,7 +78,7 @@ void ipi_probe_task(void*) {
 const char* test_ipi_counterfactual() {
   Cpu& target = g_cpus[kIpiTarget];
   CpuStats& me = this_cpu().stats;
-  if (!wait_parked(target))
+  if (!wait_parked(target, kWaitTicks))
     return fail("cpu%u never parked in wfi with its tick silenced", kIpiTarget);
   g_ipi.ran.store(0, std::memory_order_relaxed);  // relaxed: the probe does not exist yet
   g_ipi.requested = count(me.ipis_requested);

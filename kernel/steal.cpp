@@ -1,5 +1,7 @@
 #include "steal.h"
 
+#include "scheduler.h"
+
 namespace neuron {
 namespace {
 
@@ -36,7 +38,13 @@ Task* steal_task(Cpu& thief) {
     for (std::uint32_t i = 1; i < n; ++i) {
       Cpu& victim = g_cpus[(thief.id + i) % n];
       if (!cpu_is_online(victim.id)) continue;
-      if (Task* t = steal_one(victim.queues[q])) {
+      Task* t = steal_one(victim.queues[q]);
+      if (t && t->pinned) {
+        // Only the owner may push on its queue: a pinned task goes back through its inbox.
+        sched_enqueue(t, victim);
+        continue;
+      }
+      if (t) {
         thief.stats.add(thief.stats.stolen);
         return t;
       }

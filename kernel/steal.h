@@ -9,7 +9,8 @@
 
 namespace neuron {
 
-// One attempt by `thief` over every other online CPU. nullptr if nothing could be taken.
+// One attempt by `thief` over every other online CPU. nullptr if nothing could be taken. A pinned
+// task it takes is handed back to its CPU (inbox and IPI), never run here.
 Task* steal_task(Cpu& thief);
 
 // The policy on one CPU's queue set: takes up to min(max, kStealBatch) tasks of class `cap` or

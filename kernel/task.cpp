@@ -55,6 +55,7 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
   t->on_cpu = false;
   t->wake_pending = false;
   t->is_idle = false;
+  t->pinned = false;
   t->qos = qos;
   t->name = name;
   t->entry = fn;

@@ -33,6 +33,7 @@ struct Task {
   bool on_cpu;        // its stack is in use: not runnable elsewhere until the switch completes
   bool wake_pending;  // a wake that came before the task blocked; the next block returns at once
   bool is_idle;       // a CPU's idle context: never queued, never reaped
+  bool pinned;        // runs only on the CPU it was made runnable on: thieves hand it back
   QosClass qos;
   std::uint32_t id;
   const char* name;

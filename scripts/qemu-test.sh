@@ -23,6 +23,7 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
                     reported, the SMP selftest must fail, and QEMU must exit with a failure
   --append ARGS     extra kernel bootargs (a pass run with neuron.fail=... must then fail)
   --timeout SEC     per boot (default 60)
+  --expect-kbench   also require one well-formed KBENCH line per in-kernel benchmark
   --save-contract F write the contract lines of the last boot to F
   --print-expected  print the expected contract lines and exit
   -h, --help        this text
@@ -41,6 +42,7 @@ TIMEOUT=60
 PRINT_ONLY=0
 APPEND=""
 SAVE=""
+KBENCH=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -55,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
     --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
     --print-expected) PRINT_ONLY=1; shift ;;
+    --expect-kbench) KBENCH=1; shift ;;
     --save-contract) [[ $# -ge 2 ]] || die "--save-contract needs a file"; SAVE=$2; shift 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -132,7 +135,18 @@ check_pass() {  # log, status, boot -> prints the failure reason, or nothing
     fi
     return
   fi
-  (( $2 == 0 )) || echo "all markers present but QEMU exited with status $2"
+  (( $2 == 0 )) || { echo "all markers present but QEMU exited with status $2"; return; }
+  [[ $KBENCH -eq 0 ]] || check_kbench "$1"
+}
+
+check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<n> value=<x> unit=<u>"
+  local names=(rq_push_pop_instructions rq_push_pop_time rq_steal_instructions rq_steal_time sched_throughput)
+  (( SMP < 2 )) || names+=(ipi_wakeup_latency)
+  local n
+  for n in "${names[@]}"; do
+    [[ $(tr -d '\r' < "$1" | grep -cE "^KBENCH: ${n} ${SCHED} smp=${SMP} value=[0-9]+\.[0-9]{3} unit=[a-z/]+$") -eq 1 ]] ||
+      { echo "missing or malformed KBENCH line for ${n}"; return; }
+  done
 }
 
 check_fail() {  # log, status

@@ -14,6 +14,15 @@ void timer_arm(std::uint64_t deadline) {
   if (!r.ok()) panic("sbi set_timer failed: %s", sbi::error_name(r.error));
 }
 
+PerfCounters perf_read() {
+  PerfCounters c;
+  // Zicntr: readable in S-mode because OpenSBI enables them in mcounteren.
+  asm volatile("rdinstret %0" : "=r"(c.instructions));
+  asm volatile("rdcycle %0" : "=r"(c.cycles));
+  c.time = csr::read_time();
+  return c;
+}
+
 void timer_disarm() { timer_arm(~std::uint64_t{0}); }
 
 }  // namespace neuron::arch

@@ -1,0 +1,11 @@
+// In-kernel benchmarks (builds with NEURON_KBENCH): run after the selftests, each prints one line
+//   KBENCH: <name> <variant> smp=<n> value=<x> unit=<u>
+// QEMU is an emulator: its absolute times mean little. Compare the variants by instruction counts
+// (boot with -icount shift=0, where rdinstret counts guest instructions) and by ratios.
+#pragma once
+
+namespace neuron {
+
+void kbench_run();
+
+}  // namespace neuron

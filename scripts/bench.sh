@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs the host and in-kernel benchmarks and writes a report (not part of the test suite).
+#   bench/results/host.json     Google Benchmark, every repetition plus median/mean/stddev
+#   bench/results/kbench.txt    KBENCH lines of every QEMU boot
+#   bench/results/report.md     one Markdown table per workload, ratios from the same run
+#   bench/results/handover.png  throughput vs thieves, per implementation (gnuplot)
+# Usage: scripts/bench.sh [--reps N] [--quick] [--update-docs]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT="$ROOT/bench/results"
+REPS=5
+MIN_TIME=0.2
+UPDATE_DOCS=0
+
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --reps) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --reps needs a positive integer" >&2; exit 2; }
+            REPS=$2; shift 2 ;;
+    --quick) REPS=2; MIN_TIME=0.01; shift ;;
+    --update-docs) UPDATE_DOCS=1; shift ;;
+    *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+"$ROOT/scripts/deps.sh" build kernel host bench
+mkdir -p "$OUT"
+cd "$ROOT"
+
+echo "== host benchmarks (${REPS} repetitions; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg))"
+cmake --preset host-bench >/dev/null
+cmake --build --preset host-bench >/dev/null
+build/host-bench/bench/host_bench --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
+  --benchmark_report_aggregates_only=true --benchmark_out="$OUT/host.json" \
+  --benchmark_out_format=json
+
+echo "== in-kernel benchmarks"
+: > "$OUT/kbench.txt"
+for v in locked lockfree; do
+  preset="qemu-smp4-${v}-bench"
+  { [[ -f "build/${preset}/CMakeCache.txt" ]] || cmake --preset "$preset" >/dev/null; }
+  cmake --build --preset "$preset" >/dev/null
+  elf="build/${preset}/kernel/neuron.elf"
+  # One hart under -icount: rdinstret counts guest instructions, the same on every run.
+  scripts/run-qemu-rv64.sh --kernel "$elf" --smp 1 --sched "$v" -- -icount shift=0 |
+    grep '^KBENCH:' | tr -d '\r' >> "$OUT/kbench.txt"
+  # Four harts under multi-threaded TCG: IPI latency and throughput, repeated for a median.
+  for ((r = 0; r < REPS; r++)); do
+    scripts/run-qemu-rv64.sh --kernel "$elf" --smp 4 --sched "$v" | grep '^KBENCH:' | tr -d '\r' >> "$OUT/kbench.txt"
+  done
+done
+
+echo "== report"
+/usr/bin/python3 bench/report.py "$OUT"
+gnuplot -e "datafile='$OUT/handover.dat'; outfile='$OUT/handover.png'" bench/handover.gp
+if [[ $UPDATE_DOCS -eq 1 ]]; then
+  /usr/bin/python3 bench/report.py "$OUT" --into docs/benchmarks.md
+  mkdir -p docs/img
+  cp "$OUT/handover.png" docs/img/benchmarks-handover.png
+  echo "docs/benchmarks.md and docs/img/benchmarks-handover.png updated"
+fi
+echo "wrote $OUT/report.md and $OUT/handover.png"
