@@ -1,0 +1,324 @@
+/*
+ * Promela model of the bounded Chase-Lev deque in sched/lockfree/chase_lev.h, under a weak memory
+ * model with per-thread, per-location store buffers (PSO, which allows every TSO behaviour too).
+ *
+ * Model step                          C++ it stands for (sched/lockfree/chase_lev.h)
+ * ----------------------------------  -----------------------------------------------------------
+ * push: b = LD(BOTTOM)                push(): bottom_.load(relaxed)
+ * push: t = LD(TOP)                   push(): top_.load(acquire)             [M5: slot store first]
+ * push: full check, ST(SLOT(b))       push(): slot(b).store(v, relaxed)
+ * push: REL_ST(BOTTOM, b+1)           push(): bottom_.store(b + 1, release)  [M2: plain store]
+ * take: b = LD(BOTTOM) - 1            take(): bottom_.load(relaxed) - 1
+ * take: REL_ST(BOTTOM, b)             store_bottom_load_top(): bottom_.store(b, release) [M6]
+ * take: FENCE                         store_bottom_load_top(): atomic_thread_fence(seq_cst) [M1]
+ * take: t = LD(TOP)                   store_bottom_load_top(): top_.load(relaxed)
+ * take: t > b -> ST(BOTTOM, b+1)      take(): empty, bottom_.store(b + 1, relaxed)
+ * take: x = LD(SLOT(b))               take(): slot(b).load(relaxed)
+ * take: t == b -> CAS(TOP, t, t+1)    take(): top_.compare_exchange_strong(seq_cst)
+ * take: ST(BOTTOM, b+1)               take(): bottom_.store(b + 1, relaxed)
+ * pop:  t = LD(TOP), b = LD(BOTTOM)   pop(): top_.load(relaxed), bottom_.load(relaxed)
+ * pop:  x = LD(SLOT(t)), CAS(TOP)     pop(): slot(t).load(relaxed), compare_exchange_weak(seq_cst)
+ * steal: t = LD(TOP)                  load_top_bottom(): top_.load(relaxed)
+ * steal: FENCE                        load_top_bottom(): atomic_thread_fence(seq_cst) [M3]
+ * steal: b = LD(BOTTOM)               load_top_bottom(): bottom_.load(acquire)   [M7]
+ * steal: x = LD(SLOT(t))              steal(): slot(t).load(relaxed)
+ * steal: CAS(TOP, t, t+1)             steal(): top_.compare_exchange_strong(seq_cst) [M4]
+ *
+ * Memory model. A store goes into the storing thread's buffer for that location; a load returns
+ * the thread's newest buffered value for the location, else memory; the process `memory` commits
+ * the oldest buffered store of any thread and location at any moment, so stores to different
+ * locations may become visible out of order (PSO) and a load may pass an earlier store (TSO).
+ * FENCE (seq_cst fence) waits until the thread's buffers are empty. A release store first waits
+ * for the thread's buffers to drain (its earlier stores become visible first). A seq_cst CAS
+ * waits for the buffers to drain and then reads and writes memory in one atomic step. Loads are
+ * performed in program order; the mutants M3, M4, M5 and M7 move one specific load (or store)
+ * to where a weaker ordering would let RVWMO put it.
+ *
+ * Mutants (one at a time, -DMUTANT=n): see docs/model-checking.md for the table and verdicts.
+ * Scenarios (-DSCENARIO=n): 1 last-item race, owner take vs one thief; 2 two thieves and owner
+ * take; 3 wrap-around and full ring (N = 2) with take, pop and one thief; 4 owner pop vs two
+ * thieves.
+ */
+
+#ifndef N
+#define N 2
+#endif
+#ifndef MUTANT
+#define MUTANT 0
+#endif
+#ifndef SCENARIO
+#define SCENARIO 1
+#endif
+
+#define NT 3              /* thread 0 owner, 1 and 2 thieves */
+#define TOP 0
+#define BOTTOM 1
+#define SLOT(i) (2 + ((i) % N))
+#define NLOC (2 + N)
+#define DEPTH 2           /* stores a thread may have in flight per location */
+#define MAXV 8            /* item values 1..MAXV-1 */
+
+int mem[NLOC];
+int buf[NT * NLOC * DEPTH];  /* buf[(p*NLOC + l)*DEPTH + k], k = 0 oldest */
+byte cnt[NT * NLOC];
+byte taken[MAXV];            /* times each item left the deque (take, pop, steal, or remaining) */
+byte pushed = 0;             /* items pushed successfully: values 1..pushed */
+byte done = 0;               /* threads finished */
+
+#define B(p, l, k) buf[((p) * NLOC + (l)) * DEPTH + (k)]
+#define C(p, l) cnt[(p) * NLOC + (l)]
+
+#if N == 2
+#define drained(p) (C(p, 0) == 0 && C(p, 1) == 0 && C(p, 2) == 0 && C(p, 3) == 0)
+#elif N == 4
+#define drained(p) (C(p, 0) == 0 && C(p, 1) == 0 && C(p, 2) == 0 && C(p, 3) == 0 && \
+                    C(p, 4) == 0 && C(p, 5) == 0)
+#endif
+
+/* Commit the oldest buffered store of thread p to location l. */
+inline commit(p, l) {
+  d_step {
+    mem[l] = B(p, l, 0);
+    B(p, l, 0) = B(p, l, 1);
+    B(p, l, 1) = 0;
+    C(p, l)--
+  }
+}
+
+inline ST(p, l, v) {
+  (C(p, l) < DEPTH);  /* a full buffer stalls the thread until `memory` drains it */
+  d_step { B(p, l, C(p, l)) = v; C(p, l)++ }
+}
+
+inline REL_ST(p, l, v) {
+  (drained(p));
+  ST(p, l, v)
+}
+
+inline LD(p, l, r) {
+  d_step {
+    if
+    :: C(p, l) > 0 -> r = B(p, l, C(p, l) - 1)
+    :: else -> r = mem[l]
+    fi
+  }
+}
+
+inline FENCE(p) { (drained(p)) }
+
+/* seq_cst CAS; `relaxed` skips the drain (its atomicity on memory stays). */
+inline CAS(p, l, expect, desired, ok, relaxed) {
+  if
+  :: relaxed -> skip
+  :: else -> (drained(p))
+  fi;
+  d_step {
+    if
+    :: mem[l] == expect -> mem[l] = desired; ok = 1
+    :: else -> ok = 0
+    fi
+  }
+}
+
+/* An item leaves the deque: it must be one that was pushed, and leave only once. */
+inline got(v) {
+  d_step {
+    assert(v >= 1 && v <= pushed);
+    taken[v]++;
+    assert(taken[v] == 1)
+  }
+}
+
+/* Any buffered store may become visible at any moment: one alternative per thread and location. */
+#define COMMIT(p, l) :: atomic { C(p, l) > 0 -> commit(p, l) }
+#if N == 2
+#define COMMITS(p) COMMIT(p, 0) COMMIT(p, 1) COMMIT(p, 2) COMMIT(p, 3)
+#elif N == 4
+#define COMMITS(p) COMMIT(p, 0) COMMIT(p, 1) COMMIT(p, 2) COMMIT(p, 3) COMMIT(p, 4) COMMIT(p, 5)
+#endif
+
+proctype memory() {
+end:
+  do
+  COMMITS(0)
+  COMMITS(1)
+  COMMITS(2)
+  od
+}
+
+/* ---- owner operations ------------------------------------------------------------------- */
+
+inline push(v, ok) {
+  LD(0, BOTTOM, b);
+#if MUTANT == 5
+  /* M5: top read relaxed instead of acquire: the slot store may be performed before it. */
+  ST(0, SLOT(b), v);
+  LD(0, TOP, t);
+  if
+  :: b - t >= N -> ok = 0
+  :: else -> ok = 1
+  fi;
+#else
+  LD(0, TOP, t);
+  if
+  :: b - t >= N -> ok = 0
+  :: else -> ST(0, SLOT(b), v); ok = 1
+  fi;
+#endif
+  if
+  :: ok ->
+     pushed++;                  /* ghost: v is pushed from here on (before it is published) */
+#if MUTANT == 2
+     ST(0, BOTTOM, b + 1)       /* M2: bottom published relaxed */
+#else
+     REL_ST(0, BOTTOM, b + 1)
+#endif
+  :: else -> skip
+  fi
+}
+
+inline take() {
+  LD(0, BOTTOM, b);
+  b = b - 1;
+#if MUTANT == 6
+  ST(0, BOTTOM, b);             /* M6: decrement relaxed instead of release */
+#else
+  REL_ST(0, BOTTOM, b);
+#endif
+#if MUTANT != 1
+  FENCE(0);                     /* M1 drops it */
+#endif
+  LD(0, TOP, t);
+  if
+  :: t > b -> ST(0, BOTTOM, b + 1)
+  :: else ->
+     LD(0, SLOT(b), x);
+     if
+     :: t < b -> got(x)
+     :: else ->
+        CAS(0, TOP, t, t + 1, ok, MUTANT == 4);
+        ST(0, BOTTOM, b + 1);
+        if
+        :: ok -> got(x)
+        :: else -> skip
+        fi
+     fi
+  fi
+}
+
+inline pop() {
+  ok = 0;
+  do
+  :: LD(0, TOP, t);
+     LD(0, BOTTOM, b);
+     if
+     :: t >= b -> break
+     :: else ->
+        LD(0, SLOT(t), x);
+        CAS(0, TOP, t, t + 1, ok, MUTANT == 4);
+        if
+        :: ok -> got(x); break
+        :: else -> skip
+        fi
+     fi
+  od
+}
+
+/* ---- thief ------------------------------------------------------------------------------ */
+
+inline steal(p) {
+#if MUTANT == 3
+  /* M3: no fence; with nothing ordering them, the two loads may be performed in either order. */
+  if
+  :: LD(p, TOP, t); LD(p, BOTTOM, b)
+  :: LD(p, BOTTOM, b); LD(p, TOP, t)
+  fi;
+#elif MUTANT == 7
+  /* M7: bottom read relaxed: the slot load (of slot t) may be performed before it. */
+  LD(p, TOP, t);
+  FENCE(p);
+  LD(p, SLOT(t), x);
+  LD(p, BOTTOM, b);
+#else
+  LD(p, TOP, t);
+  FENCE(p);
+  LD(p, BOTTOM, b);
+#endif
+  if
+  :: t < b ->
+#if MUTANT == 4
+     /* M4: relaxed CAS: the slot load may be performed after the claim. */
+     CAS(p, TOP, t, t + 1, ok, 1);
+     LD(p, SLOT(t), x);
+#elif MUTANT == 7
+     CAS(p, TOP, t, t + 1, ok, 0);
+#else
+     LD(p, SLOT(t), x);
+     CAS(p, TOP, t, t + 1, ok, 0);
+#endif
+     if
+     :: ok -> got(x)
+     :: else -> skip            /* Retry */
+     fi
+  :: else -> skip               /* Empty */
+  fi
+}
+
+proctype thief(byte p; byte steals) {
+  int t, b, x;
+  bit ok;
+  byte i;
+  for (i : 1 .. steals) {
+    steal(p)
+  };
+  done++
+}
+
+proctype owner() {
+  int t, b, x;
+  bit ok;
+#if SCENARIO == 1
+  push(1, ok); take();
+#elif SCENARIO == 2
+  push(1, ok); push(2, ok); take(); take();
+#elif SCENARIO == 3
+  push(1, ok); push(2, ok); push(3, ok);
+  if
+  :: !ok -> take(); push(3, ok)   /* the ring was full: make room, push again */
+  :: else -> skip
+  fi;
+  pop(); push(4, ok); take();
+#elif SCENARIO == 4
+  push(1, ok); push(2, ok); pop(); pop();
+#endif
+  done++
+}
+
+/* At the end, with every buffer drained: what is still queued counts once too, and every pushed
+   item has left exactly once: taken + stolen + remaining = pushed, nothing lost or repeated. */
+proctype check() {
+  int i;
+  (done == NT && drained(0) && drained(1) && drained(2));
+  assert(mem[BOTTOM] - mem[TOP] >= 0 && mem[BOTTOM] - mem[TOP] <= N);
+  for (i : mem[TOP] .. mem[BOTTOM] - 1) {
+    got(mem[SLOT(i)])
+  };
+  for (i : 1 .. pushed) {
+    assert(taken[i] == 1)
+  }
+}
+
+init {
+  atomic {
+    run memory();
+    run owner();
+#if SCENARIO == 1 || SCENARIO == 3
+    run thief(1, 2);
+    done++;                      /* thread 2 idle in these scenarios */
+#else
+    run thief(1, 1);
+    run thief(2, 1);
+#endif
+    run check()
+  }
+}
