@@ -9,4 +9,4 @@ set xtics 1
 set key outside right
 set grid ytics
 columns = system("head -1 " . datafile . " | wc -w")
-plot for [i=2:columns] datafile using 1:i with linespoints lw 2 pt (i - 1) ps 1.5 dt (i > 9 ? 2 : 1) title columnhead(i)
+plot for [i=2:columns] datafile using 1:i with linespoints lw 2 pt (i - 1) ps 1.5 title columnhead(i)
