@@ -1,6 +1,7 @@
 // CPU-local primitives: the per-CPU pointer in tp, interrupt enable/disable, wfi, task contexts.
 #include "csr.h"
 #include "kernel/arch.h"
+#include "sched/platform.h"
 
 extern "C" void task_trampoline();
 extern "C" std::uint8_t boot_stack[];
@@ -36,7 +37,7 @@ void wait_for_interrupt() {
   asm volatile("wfi" ::: "memory");
 }
 
-void cpu_relax() { asm volatile(".4byte 0x0100000f" ::: "memory"); }  // Zihintpause `pause`
+void cpu_relax() { sched::cpu_relax(); }  // Zihintpause `pause`, shared with the runqueues
 
 void context_init(Context& ctx, void* stack_top, void (*entry)(void*), void* arg) {
   ctx = Context{};
