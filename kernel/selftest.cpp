@@ -57,6 +57,14 @@ bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t targe
   return false;
 }
 
+bool wait_quiescent(std::uint64_t max_ticks) {
+  for (std::uint64_t waited = 0; waited <= max_ticks; ++waited) {
+    if (task_counters().live == 1) return true;
+    task_sleep(1);
+  }
+  return false;
+}
+
 bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks) {
   for (std::uint64_t waited = 0; waited <= max_ticks; ++waited) {
     if (cpu.parked.load(std::memory_order_relaxed)) return true;  // relaxed: a polled flag

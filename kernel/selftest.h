@@ -31,6 +31,10 @@ struct SelftestTable {
   const Selftest* tests;
   unsigned count;
 };
+// Sleep a tick at a time until only the calling task is alive (every task the tests made has
+// exited and been reaped), or `max_ticks` pass. True if reached.
+bool wait_quiescent(std::uint64_t max_ticks);
+
 struct Cpu;
 // Sleep a tick at a time until `cpu` is parked in wfi with its tick silenced, or `max_ticks` pass.
 bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks);

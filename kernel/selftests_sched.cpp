@@ -253,6 +253,7 @@ const char* test_exit_reap() {
   // Twice as many tasks as there are slots: only reaping makes room for the second half.
   constexpr std::uint32_t kTotal = 2 * config::kMaxTasks;
   constexpr std::uint32_t kBatch = config::kMaxTasks / 4;
+  if (!wait_quiescent(kWaitTicks)) return fail("tasks of earlier tests still alive");
   const TaskCounters before = task_counters();
   std::atomic<std::uint32_t> finished{0};
   for (std::uint32_t made = 0; made < kTotal; made += kBatch) {
@@ -264,7 +265,7 @@ const char* test_exit_reap() {
     if (!wait_for_count(finished, made + kBatch, kWaitTicks))
       return fail("batch at %u stalled", made);
   }
-  task_sleep(1);  // let the last one be switched away from and reaped
+  if (!wait_quiescent(kWaitTicks)) return fail("exited tasks were not reaped");
   const TaskCounters after = task_counters();
   if (after.reaped - before.reaped != kTotal) {
     return fail("%u exited, %lu reaped", kTotal, after.reaped - before.reaped);
@@ -308,7 +309,7 @@ const char* test_runqueue_spill() {
 
 // ---- the ledger -----------------------------------------------------------------------------
 const char* test_tasks_exactly_once() {
-  task_sleep(1);  // every task the tests made has exited; let the last be reaped
+  if (!wait_quiescent(kWaitTicks)) return fail("%lu tasks still alive", task_counters().live - 1);
   const TaskCounters c = task_counters();
   // The selftest task itself is still alive: one created, started, not yet exited.
   if (c.alloc_failures != 0) return fail("%lu creations failed", c.alloc_failures);

@@ -298,6 +298,8 @@ void side0(void* arg) { pair_side(*static_cast<Pair*>(arg), 0); }
 void side1(void* arg) { pair_side(*static_cast<Pair*>(arg), 1); }
 
 const char* test_sched_stress() {
+  // Tasks of earlier tests may still be on their way to being reaped: count from a quiet start.
+  if (!wait_quiescent(kWaitTicks)) return fail("tasks of earlier tests still alive");
   const TaskCounters before = task_counters();
   for (std::uint32_t wave = 0; wave < kWaves; ++wave) {
     g_stress_done.store(0, std::memory_order_relaxed);  // relaxed: no worker exists yet
@@ -329,7 +331,7 @@ const char* test_sched_stress() {
       }
     }
   }
-  task_sleep(2);  // let the last exits be reaped
+  if (!wait_quiescent(kWaitTicks)) return fail("stress tasks still alive after the last wave");
   const TaskCounters after = task_counters();
   const std::uint64_t made = 2ull * kPairsPerWave * kWaves;
   if (after.created - before.created != made)

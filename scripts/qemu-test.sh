@@ -18,6 +18,8 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
   --deterministic   single-threaded TCG; with --repeat, contract output must be byte-identical
   --expect-fail     boot with neuron.fail=<first test>; expect its FAIL line and a failure status
   --expect-panic    boot with neuron.panic; expect a KPANIC line and a failure status
+  --expect-restart  boot with neuron.reenter=1 (SMP >= 2): cpu1 re-enters the boot entry once,
+                    must be handed back and restarted; then every marker as usual
   --expect-start-failure
                     boot with neuron.bad_start=1 (SMP >= 2): cpu1's start must be refused and
                     reported, the SMP selftest must fail, and QEMU must exit with a failure
@@ -54,6 +56,7 @@ while [[ $# -gt 0 ]]; do
     --expect-fail) MODE=fail; shift ;;
     --expect-panic) MODE=panic; shift ;;
     --expect-start-failure) MODE=startfail; shift ;;
+    --expect-restart) MODE=restart; shift ;;
     --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
     --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
     --print-expected) PRINT_ONLY=1; shift ;;
@@ -65,7 +68,7 @@ done
 [[ "$REPEAT" =~ ^[0-9]+$ ]] && (( REPEAT >= 1 )) || die "--repeat must be a positive integer (got '${REPEAT}')"
 [[ "$SMP" =~ ^[0-9]+$ ]] && (( 10#$SMP >= 1 )) || die "SMP must be a positive integer (got '${SMP}')"
 SMP=$((10#$SMP))
-[[ $MODE != startfail ]] || (( SMP >= 2 )) || die "--expect-start-failure needs SMP >= 2"
+[[ $MODE != startfail && $MODE != restart ]] || (( SMP >= 2 )) || die "--expect-${MODE/startfail/start-failure} needs SMP >= 2"
 [[ -f "$CONTRACT" ]] || die "contract ${CONTRACT} is missing"
 
 block() {  # the lines of one ```markers:NAME block
@@ -104,6 +107,7 @@ case $MODE in
   fail) APPEND+=" neuron.fail=${first_test// /_}" ;;
   panic) APPEND+=" neuron.panic=qemu-test" ;;
   startfail) APPEND+=" neuron.bad_start=1" ;;
+  restart) APPEND+=" neuron.reenter=1" ;;
 esac
 [[ -n "$APPEND" ]] && run_args+=(--append "${APPEND# }")
 
@@ -137,6 +141,9 @@ check_pass() {  # log, status, boot -> prints the failure reason, or nothing
   fi
   (( $2 == 0 )) || { echo "all markers present but QEMU exited with status $2"; return; }
   [[ $KBENCH -eq 0 ]] || check_kbench "$1"
+  [[ $MODE != restart ]] || tr -d '\r' < "$1" |
+    grep -qx "KINFO: cpu1 came back through the boot entry; starting it again" ||
+    echo "no line saying cpu1 was restarted"
 }
 
 check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<n> value=<x> unit=<u>"
@@ -178,7 +185,7 @@ for ((boot = 1; boot <= REPEAT; boot++)); do
   set -e
   if [[ $status -eq 124 ]]; then
     reason="hang: no exit within ${TIMEOUT} s"
-  elif [[ $MODE == pass ]]; then
+  elif [[ $MODE == pass || $MODE == restart ]]; then
     reason=$(check_pass "$log" "$status")
   else
     reason=$(check_fail "$log" "$status")

@@ -20,6 +20,14 @@
     .global _start
 _start:
     hart_setup
+    // Exactly one hart may boot. Under QEMU's multi-threaded TCG a slow hart can reach this entry
+    // through the firmware's default path after the kernel is up (its hart_start request was
+    // overwritten while the firmware was still initialising it). It must not clear BSS again:
+    // it hands itself back to the firmware (HSM hart_stop), and the boot CPU restarts it.
+    la      t0, boot_claimed
+    li      t1, 1
+    amoswap.w.aqrl t1, t1, (t0)
+    bnez    t1, late_hart
 
     // Only the boot hart runs this path (the others wait in the firmware), so BSS is cleared
     // exactly once, before any C++ code runs.
@@ -45,11 +53,22 @@ secondary_entry:
     call    secondary_main           // secondary_main(hartid, cpu) never returns
     j       park
 
+late_hart:
+    li      a7, 0x48534D             // SBI HSM extension
+    li      a6, 1                    // hart_stop: returns only on failure
+    ecall
+    j       park
+
     .balign 4
 early_trap:
 park:
     wfi
     j       park
+
+    .section .data
+    .balign 4
+boot_claimed:                        // in .data, not .bss: it must survive the BSS clear
+    .word   0
 
     .section .bss.boot_stack, "aw", @nobits
     .balign 16

@@ -3,6 +3,7 @@
 #include "sbi.h"
 
 extern "C" void secondary_entry();
+extern "C" void _start();
 
 namespace neuron::arch {
 namespace {
@@ -19,6 +20,16 @@ const char* cpu_start(std::uint64_t hartid, void* cpu_block, StartMode mode) {
   // ALREADY_AVAILABLE means the hart is running someone else's code (the boot hart answers
   // so): that is a failure to start *ours*, never a secondary coming online.
   return r.ok() ? nullptr : sbi::error_name(r.error);
+}
+
+void reenter_boot_entry(std::uint64_t hartid) {
+  asm volatile("mv a0, %0\n\tjr %1" ::"r"(hartid), "r"(&_start) : "a0", "memory");
+  __builtin_unreachable();
+}
+
+bool cpu_is_stopped(std::uint64_t hartid) {
+  const sbi::Result r = sbi::hsm::hart_get_status(hartid);
+  return r.ok() && r.value == static_cast<long>(sbi::hsm::HartState::Stopped);
 }
 
 const char* send_ipi(std::uint64_t hartid) {
