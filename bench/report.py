@@ -125,6 +125,26 @@ def kernel_table(path):
     return out
 
 
+def callgrind_table(path):
+    """Instructions per pair from callgrind.txt lines "<variant> <fifo|lifo|steal> <Ir>".
+
+    callgrind_annotate lists a function once per source file it spans; the inclusive total is the
+    largest of those lines."""
+    if not path.exists():
+        return []
+    ir = {}
+    for line in path.read_text().splitlines():
+        variant, kind, total = line.split()
+        ir[(variant, kind)] = max(ir.get((variant, kind), 0), int(total) / 1e6)
+    out = ["### Owner fast path on the host: instructions per pair (valgrind --tool=callgrind)", "",
+           "| pair | locked | lockfree | lockfree / locked |", "|---|---:|---:|---:|"]
+    for kind, label in (("fifo", "push + pop (FIFO)"), ("lifo", "push + take (LIFO)"), ("steal", "push + steal")):
+        lk, lf = ir.get(("locked", kind)), ir.get(("lockfree", kind))
+        out.append(f"| {label} | {fmt(lk, 1) if lk else 'n/a'} | {fmt(lf, 1) if lf else 'n/a'} | {ratio(lf, lk)} |")
+    out.append("")
+    return out
+
+
 def main():
     results = Path(sys.argv[1])
     context, rows = load_host(results / "host.json")
@@ -133,7 +153,7 @@ def main():
               f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at start; "
               f"{context.get('date')}; {context.get('library_build_type')} Google Benchmark; "
               f"medians of the repetitions, ± one standard deviation.", ""]
-    report = header + tables + kernel_table(results / "kbench.txt")
+    report = header + tables + callgrind_table(results / "callgrind.txt") + kernel_table(results / "kbench.txt")
     handover_dat(rows, impls, results / "handover.dat")
     text = "\n".join(report)
     if len(sys.argv) > 3 and sys.argv[2] == "--into":

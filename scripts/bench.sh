@@ -2,6 +2,7 @@
 # Runs the host and in-kernel benchmarks and writes a report (not part of the test suite).
 #   bench/results/host.json     Google Benchmark, every repetition plus median/mean/stddev
 #   bench/results/kbench.txt    KBENCH lines of every QEMU boot
+#   bench/results/callgrind.txt instructions per owner push+pop / push+take / push+steal pair
 #   bench/results/report.md     one Markdown table per workload, ratios from the same run
 #   bench/results/handover.png  throughput vs thieves, per implementation (gnuplot)
 # Usage: scripts/bench.sh [--reps N] [--quick] [--update-docs]
@@ -34,6 +35,14 @@ cmake --build --preset host-bench >/dev/null
 build/host-bench/bench/host_bench --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
   --benchmark_report_aggregates_only=true --benchmark_out="$OUT/host.json" \
   --benchmark_out_format=json
+
+echo "== owner fast path under callgrind (instructions per pair; independent of machine load)"
+: > "$OUT/callgrind.txt"
+for v in locked lockfree; do
+  valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.$v.out" build/host-bench/bench/owner_path "$v" >/dev/null 2>&1
+  callgrind_annotate --inclusive=yes "$OUT/callgrind.$v.out" |
+    sed -nE "s/^ *([0-9,]+) .*pairs_(fifo|lifo|steal)<.*/${v} \2 \1/p" | tr -d ',' >> "$OUT/callgrind.txt"
+done
 
 echo "== in-kernel benchmarks"
 : > "$OUT/kbench.txt"
