@@ -15,11 +15,16 @@ from pathlib import Path
 PROJECT = ["locked", "lockfree", "lockfree-split", "locked-lifo", "lockfree-lifo"]
 
 
-def load_host(path):
-    """{(workload, impl, arg): {aggregate: row}} from Google Benchmark JSON."""
+def load_host(path, extra=()):
+    """{(workload, impl, arg): {aggregate: row}} from Google Benchmark JSON (and extra files in
+    the same shape, such as the crossbeam peer's)."""
     data = json.loads(path.read_text())
     rows = defaultdict(dict)
-    for b in data["benchmarks"]:
+    benchmarks = list(data["benchmarks"])
+    for e in extra:
+        if e.exists():
+            benchmarks += json.loads(e.read_text())["benchmarks"]
+    for b in benchmarks:
         if b.get("run_type") != "aggregate":
             continue
         parts = b["run_name"].split("/")
@@ -147,7 +152,7 @@ def callgrind_table(path):
 
 def main():
     results = Path(sys.argv[1])
-    context, rows = load_host(results / "host.json")
+    context, rows = load_host(results / "host.json", [results / "crossbeam.json"])
     tables, impls = host_tables(rows)
     header = [f"Machine: {context.get('num_cpus')} CPUs at {context.get('mhz_per_cpu')} MHz, "
               f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at start; "

@@ -3,6 +3,7 @@
 #   bench/results/host.json     Google Benchmark, every repetition plus median/mean/stddev
 #   bench/results/kbench.txt    KBENCH lines of every QEMU boot
 #   bench/results/callgrind.txt instructions per owner push+pop / push+take / push+steal pair
+#   bench/results/crossbeam.json the Rust crossbeam-deque peer, when cargo is available
 #   bench/results/report.md     one Markdown table per workload, ratios from the same run
 #   bench/results/handover.png  throughput vs thieves, per implementation (gnuplot)
 # Usage: scripts/bench.sh [--reps N] [--quick] [--update-docs]
@@ -35,6 +36,15 @@ cmake --build --preset host-bench >/dev/null
 build/host-bench/bench/host_bench --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
   --benchmark_report_aggregates_only=true --benchmark_out="$OUT/host.json" \
   --benchmark_out_format=json
+
+rm -f "$OUT/crossbeam.json"
+if command -v cargo >/dev/null && compgen -G "/usr/share/cargo/registry/crossbeam-deque-*" >/dev/null; then
+  echo "== crossbeam-deque peer (Rust, built offline from Debian's crates)"
+  (cd bench/crossbeam && cargo build --release --quiet) &&
+    bench/crossbeam/target/release/crossbeam-peer "$REPS" > "$OUT/crossbeam.json"
+else
+  echo "== crossbeam-deque peer skipped: needs cargo and librust-crossbeam-deque-dev"
+fi
 
 echo "== owner fast path under callgrind (instructions per pair; independent of machine load)"
 : > "$OUT/callgrind.txt"
