@@ -42,7 +42,6 @@ struct Cpu {
   std::uint64_t next_deadline;
   std::uint32_t slice_left;
   bool need_resched;
-  bool timer_quiet;  // idle with no sleepers: the tick is disarmed until work arrives
 
   // Shared with other CPUs.
   TaskFifo inbox;                          // tasks other CPUs make runnable here

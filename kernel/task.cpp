@@ -160,6 +160,10 @@ void task_note_exited(Task*) {
 
 void task_reap(Task* t) {
   task_check_stack(t);
+  // relaxed: the task ran on this or another CPU; the switch away from it ordered its increment.
+  if (const std::uint32_t runs = t->runs.load(std::memory_order_relaxed); runs != 1) {
+    panic("task %s (id %u) started %u times", t->name, t->id, runs);
+  }
   const std::size_t depth = stack_depth(t->stack, config::kTaskStackSize);
   IrqSpinGuard g(g_pool.lock);
   if (depth > g_pool.stack_high_water) g_pool.stack_high_water = depth;

@@ -38,8 +38,6 @@ class TA_CAPABILITY("spinlock") Spinlock {
     word_.store(0, std::memory_order_release);
   }
 
-  bool is_locked() const { return word_.load(std::memory_order_relaxed) != 0; }
-
  private:
   std::atomic<std::uint32_t> word_{0};
 };
