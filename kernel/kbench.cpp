@@ -17,7 +17,6 @@ namespace {
 constexpr std::uint32_t kOps = 4096;
 constexpr std::uint32_t kIpiRounds = 31;  // odd: the median is one sample
 constexpr std::uint32_t kThroughputTasks = 2048, kThroughputBatch = 256;
-constexpr std::uint64_t kWaitTicks = 500;
 
 // Prints value = num / den with three decimals, in integers (the kernel has no floating point).
 void report(const char* name, std::uint64_t num, std::uint64_t den, const char* unit) {
@@ -85,13 +84,13 @@ void bench_ipi_wakeup() {
   std::uint64_t samples[kIpiRounds];
   g_ran.store(0, std::memory_order_relaxed);
   for (std::uint32_t r = 0; r < kIpiRounds; ++r) {
-    if (!wait_parked(g_cpus[1], kWaitTicks)) {
+    if (!wait_parked(g_cpus[1], kSelftestWaitTicks)) {
       kprintf("KBENCH: ipi_wakeup_latency FAIL: cpu1 never parked\n");
       return;
     }
     const std::uint64_t sent = arch::time_now();
     if (!task_create_on("kbench-ipi", QosClass::Normal, note_start, nullptr, 1) ||
-        !wait_for_count(g_ran, r + 1, kWaitTicks)) {
+        !wait_for_count(g_ran, r + 1, kSelftestWaitTicks)) {
       kprintf("KBENCH: ipi_wakeup_latency FAIL: the task sent to cpu1 did not run\n");
       return;
     }

@@ -11,6 +11,10 @@
 
 namespace neuron {
 
+// How long a test waits for something that should take milliseconds: 5 s is far beyond any
+// healthy run and still ends a hang long before the scripts' timeout.
+inline constexpr std::uint64_t kSelftestWaitTicks = 500;
+
 // A test returns nullptr when its property held, or a reason (see fail()).
 using SelftestFn = const char* (*)();
 

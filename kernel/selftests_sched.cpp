@@ -14,8 +14,6 @@
 namespace neuron {
 namespace {
 
-constexpr std::uint64_t kWaitTicks = 500;  // 5 s: far beyond any healthy run, short of a hang
-
 // An ordered log that tasks append to (with interrupts off, on one CPU).
 struct Log {
   static constexpr unsigned kMax = 64;
@@ -82,7 +80,7 @@ const char* test_context_switch() {
   Task* child = task_create("pingpong", QosClass::Normal, ping_pong_child, &p);
   if (!child) return fail("no task slot");
   for (std::uint32_t i = 1; i <= kPingPongRounds; ++i) {
-    const std::uint64_t deadline = sched_ticks() + kWaitTicks;
+    const std::uint64_t deadline = sched_ticks() + kSelftestWaitTicks;
     while (p.rounds.load(std::memory_order_acquire) <
            i) {  // acquire: pairs with the child's release
       if (sched_ticks() > deadline) return fail("child stalled at round %u", i);
@@ -127,7 +125,7 @@ const char* test_qos_ordering() {
     IrqSave irq;  // release all four before any of them can run
     for (Task* t : tasks) task_wake(t);
   }
-  if (!wait_for_count(g_done, kQosCount, kWaitTicks))
+  if (!wait_for_count(g_done, kQosCount, kSelftestWaitTicks))
     return fail("only %u of 4 ran", g_done.load());
   for (std::uint32_t i = 0; i < kQosCount; ++i) {
     if (g_log.entries[i] != i) {
@@ -163,7 +161,7 @@ const char* test_yield_round_robin() {
     IrqSave irq;
     for (Task* t : tasks) task_wake(t);
   }
-  if (!wait_for_count(g_done, kRrTasks, kWaitTicks)) return fail("tasks did not finish");
+  if (!wait_for_count(g_done, kRrTasks, kSelftestWaitTicks)) return fail("tasks did not finish");
   for (std::uint32_t i = 0; i < kRrTasks * kRrRounds; ++i) {
     if (g_log.entries[i] != i % kRrTasks) {
       return fail("turn %u went to task %u, expected %u", i, g_log.entries[i], i % kRrTasks);
@@ -197,7 +195,7 @@ const char* test_sleep_wake() {
   for (Sleeper& s : sleepers) {
     if (!task_create("sleeper", QosClass::Normal, sleep_then_log, &s)) return fail("no task slot");
   }
-  if (!wait_for_count(g_done, 3, kWaitTicks)) return fail("sleepers did not wake");
+  if (!wait_for_count(g_done, 3, kSelftestWaitTicks)) return fail("sleepers did not wake");
   for (const Sleeper& s : sleepers) {
     if (s.slept < s.ticks) return fail("asked %lu ticks, woke after %lu", s.ticks, s.slept);
   }
@@ -230,7 +228,7 @@ const char* test_block_wake() {
   Blocker b;
   Task* t = task_create("blocker", QosClass::Normal, block_twice, &b);
   if (!t) return fail("no task slot");
-  const std::uint64_t deadline = sched_ticks() + kWaitTicks;
+  const std::uint64_t deadline = sched_ticks() + kSelftestWaitTicks;
   while (b.phase.load(std::memory_order_acquire) < 1 || task_state(t) != TaskState::Blocked) {
     if (sched_ticks() > deadline) return fail("task never blocked");
     task_yield();
@@ -238,7 +236,7 @@ const char* test_block_wake() {
   task_sleep(2);  // it must stay blocked: nothing woke it
   if (b.phase.load(std::memory_order_acquire) != 1) return fail("blocked task ran without a wake");
   task_wake(t);
-  if (!wait_for_count(g_done, 1, kWaitTicks)) {
+  if (!wait_for_count(g_done, 1, kSelftestWaitTicks)) {
     return fail("stuck in phase %u", b.phase.load(std::memory_order_acquire));
   }
   return nullptr;
@@ -253,7 +251,7 @@ const char* test_exit_reap() {
   // Twice as many tasks as there are slots: only reaping makes room for the second half.
   constexpr std::uint32_t kTotal = 2 * config::kMaxTasks;
   constexpr std::uint32_t kBatch = config::kMaxTasks / 4;
-  if (!wait_quiescent(kWaitTicks)) return fail("tasks of earlier tests still alive");
+  if (!wait_quiescent(kSelftestWaitTicks)) return fail("tasks of earlier tests still alive");
   const TaskCounters before = task_counters();
   std::atomic<std::uint32_t> finished{0};
   for (std::uint32_t made = 0; made < kTotal; made += kBatch) {
@@ -262,10 +260,10 @@ const char* test_exit_reap() {
         return fail("slot exhausted after %u tasks: exited tasks are not reaped", made + i);
       }
     }
-    if (!wait_for_count(finished, made + kBatch, kWaitTicks))
+    if (!wait_for_count(finished, made + kBatch, kSelftestWaitTicks))
       return fail("batch at %u stalled", made);
   }
-  if (!wait_quiescent(kWaitTicks)) return fail("exited tasks were not reaped");
+  if (!wait_quiescent(kSelftestWaitTicks)) return fail("exited tasks were not reaped");
   const TaskCounters after = task_counters();
   if (after.reaped - before.reaped != kTotal) {
     return fail("%u exited, %lu reaped", kTotal, after.reaped - before.reaped);
@@ -295,7 +293,7 @@ const char* test_runqueue_spill() {
       }
     }
   }
-  if (!wait_for_count(g_done, kSpillTasks, kWaitTicks))
+  if (!wait_for_count(g_done, kSpillTasks, kSelftestWaitTicks))
     return fail("%u of %u ran", g_done.load(), kSpillTasks);
   if (this_cpu().stats.spilled - spilled_before < kSpillTasks - config::kRunQueueCapacity) {
     return fail("only %lu spilled", this_cpu().stats.spilled - spilled_before);
@@ -309,7 +307,8 @@ const char* test_runqueue_spill() {
 
 // ---- the ledger -----------------------------------------------------------------------------
 const char* test_tasks_exactly_once() {
-  if (!wait_quiescent(kWaitTicks)) return fail("%lu tasks still alive", task_counters().live - 1);
+  if (!wait_quiescent(kSelftestWaitTicks))
+    return fail("%lu tasks still alive", task_counters().live - 1);
   const TaskCounters c = task_counters();
   // The selftest task itself is still alive: one created, started, not yet exited.
   if (c.alloc_failures != 0) return fail("%lu creations failed", c.alloc_failures);

@@ -16,7 +16,6 @@
 namespace neuron {
 namespace {
 
-constexpr std::uint64_t kWaitTicks = 500;           // 5 s: far beyond any healthy run
 constexpr std::uint64_t kCounterfactualTicks = 10;  // 100 ms with the IPI withheld
 constexpr std::uint32_t kIpiTarget = 1;
 
@@ -45,7 +44,7 @@ const char* test_smp_online() {
   // Online means it set its own bit. "Has run code" also means its scheduler runs what it is sent:
   // one probe per CPU, one at a time, while every other secondary is parked (so none steals it).
   for (std::uint32_t id = 1; id < n; ++id) {
-    if (!wait_parked(g_cpus[id], kWaitTicks)) return fail("cpu%u never went idle", id);
+    if (!wait_parked(g_cpus[id], kSelftestWaitTicks)) return fail("cpu%u never went idle", id);
   }
   g_probe.done.store(0, std::memory_order_relaxed);  // relaxed: no probe task exists yet
   for (std::uint32_t id = 1; id < n; ++id) {
@@ -54,10 +53,12 @@ const char* test_smp_online() {
                         reinterpret_cast<void*>(std::uintptr_t{id}), id)) {
       return fail("no task slot");
     }
-    if (!wait_for_count(g_probe.done, id, kWaitTicks)) return fail("cpu%u never ran its probe", id);
+    if (!wait_for_count(g_probe.done, id, kSelftestWaitTicks))
+      return fail("cpu%u never ran its probe", id);
     const std::uint32_t on = g_probe.ran_on[id].load(std::memory_order_relaxed);
     if (on != id) return fail("the task sent to cpu%u ran on cpu%u", id, on);
-    if (!wait_parked(g_cpus[id], kWaitTicks)) return fail("cpu%u did not go idle again", id);
+    if (!wait_parked(g_cpus[id], kSelftestWaitTicks))
+      return fail("cpu%u did not go idle again", id);
   }
   return nullptr;
 }
@@ -78,7 +79,7 @@ void ipi_probe_task(void*) {
 const char* test_ipi_counterfactual() {
   Cpu& target = g_cpus[kIpiTarget];
   CpuStats& me = this_cpu().stats;
-  if (!wait_parked(target, kWaitTicks))
+  if (!wait_parked(target, kSelftestWaitTicks))
     return fail("cpu%u never parked in wfi with its tick silenced", kIpiTarget);
   g_ipi.ran.store(0, std::memory_order_relaxed);  // relaxed: the probe does not exist yet
   g_ipi.requested = count(me.ipis_requested);
@@ -109,7 +110,7 @@ const char* test_ipi_resched() {
   if (const IpiError e = ipi_send(kIpiTarget, IpiReason::Resched); e != IpiError::None) {
     return fail("send refused: %s", ipi_error_name(e));
   }
-  if (!wait_for_count(g_ipi.ran, 1, kWaitTicks))
+  if (!wait_for_count(g_ipi.ran, 1, kSelftestWaitTicks))
     return fail("cpu%u never ran the task", kIpiTarget);
   // Every step of the path, each a counter: request -> SBI send -> trap -> acknowledgement.
   if (count(me.ipis_requested) != g_ipi.requested + 2) return fail("request not counted");
@@ -185,7 +186,7 @@ const char* test_work_stealing() {
       return fail("no task slot");
     }
   }
-  if (!wait_for_count(g_steal.done, kStealTasks, kWaitTicks))
+  if (!wait_for_count(g_steal.done, kStealTasks, kSelftestWaitTicks))
     return fail("%u of %u finished", g_steal.done.load(), kStealTasks);
   std::uint32_t elsewhere = 0;
   for (std::uint32_t i = 0; i < kStealTasks; ++i) {
@@ -227,7 +228,7 @@ bool release_private(Task** made, std::uint32_t n) {
   }
   g_private_done.store(0, std::memory_order_relaxed);  // relaxed: none of them runs yet
   for (std::uint32_t i = 0; i < n; ++i) task_wake(made[i]);
-  return wait_for_count(g_private_done, n, kWaitTicks);
+  return wait_for_count(g_private_done, n, kSelftestWaitTicks);
 }
 
 const char* test_reject_steal_above_bound() {
@@ -299,7 +300,7 @@ void side1(void* arg) { pair_side(*static_cast<Pair*>(arg), 1); }
 
 const char* test_sched_stress() {
   // Tasks of earlier tests may still be on their way to being reaped: count from a quiet start.
-  if (!wait_quiescent(kWaitTicks)) return fail("tasks of earlier tests still alive");
+  if (!wait_quiescent(kSelftestWaitTicks)) return fail("tasks of earlier tests still alive");
   const TaskCounters before = task_counters();
   for (std::uint32_t wave = 0; wave < kWaves; ++wave) {
     g_stress_done.store(0, std::memory_order_relaxed);  // relaxed: no worker exists yet
@@ -317,7 +318,7 @@ const char* test_sched_stress() {
       task_wake(p.side[0]);
       task_wake(p.side[1]);
     }
-    if (!wait_for_count(g_stress_done, 2 * kPairsPerWave, kWaitTicks)) {
+    if (!wait_for_count(g_stress_done, 2 * kPairsPerWave, kSelftestWaitTicks)) {
       return fail("wave %u: %u of %u tasks finished", wave, g_stress_done.load(),
                   2 * kPairsPerWave);
     }
@@ -331,7 +332,8 @@ const char* test_sched_stress() {
       }
     }
   }
-  if (!wait_quiescent(kWaitTicks)) return fail("stress tasks still alive after the last wave");
+  if (!wait_quiescent(kSelftestWaitTicks))
+    return fail("stress tasks still alive after the last wave");
   const TaskCounters after = task_counters();
   const std::uint64_t made = 2ull * kPairsPerWave * kWaves;
   if (after.created - before.created != made)
