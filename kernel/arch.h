@@ -20,8 +20,9 @@ IrqState irq_save();  // disable local interrupts, return the previous state
 void irq_restore(IrqState s);
 void irq_enable();
 bool irq_enabled();
-// Sleep until an interrupt is pending. Called with interrupts off; they stay off, so a wake-up
-// that arrives between the caller's last check and this call is not lost (it stays pending).
+// Sleep until an interrupt is pending. Called with interrupts off, they stay off, so a wake-up
+// that arrives between the caller's last check and this call is not lost (it stays pending);
+// with interrupts on, the interrupt is taken as it returns.
 void wait_for_interrupt();
 void trap_init();  // install the trap vector and unmask the interrupt sources this CPU uses
 

@@ -1,6 +1,7 @@
 #include "ipi.h"
 
 #include "irq.h"
+#include "irq_lock.h"
 #include "percpu.h"
 #include "scheduler.h"
 
@@ -19,6 +20,7 @@ const char* ipi_error_name(IpiError e) {
 IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) {
   if (target >= config::kMaxCpus) return IpiError::InvalidCpu;
   if (!cpu_is_online(target)) return IpiError::Offline;
+  IrqSave irq;  // count on the CPU that sends: no migration between the counters
   CpuStats& mine = this_cpu().stats;
   mine.add(mine.ipis_requested);
   // release: whatever the sender published for this reason (an inbox entry) is visible to the
@@ -39,8 +41,9 @@ void handle_ipi() {
   // acquire: pairs with the senders' release fetch_or; take every pending reason at once.
   const std::uint32_t reasons = cpu.ipi_reasons.exchange(0, std::memory_order_acquire);
   if (reasons & static_cast<std::uint32_t>(IpiReason::Resched)) {
-    sched_drain_inbox(cpu);  // owner operation, safe here: interrupts are off
-    cpu.need_resched = true;
+    // Owner operation, safe here: interrupts are off. It asks for a switch only if something it
+    // queued outranks the current task; an idle CPU looks for work in its own loop.
+    sched_drain_inbox(cpu);
     cpu.stats.add(cpu.stats.ipis_acked);
   }
 }

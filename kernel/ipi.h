@@ -10,7 +10,7 @@
 namespace neuron {
 
 enum class IpiReason : std::uint32_t {
-  Resched = 1u << 0,  // new work in your inbox or queues: drain and reschedule
+  Resched = 1u << 0,  // new work in your inbox, or work to steal: drain, then look
 };
 
 enum class IpiError { None, InvalidCpu, Offline, SendFailed };

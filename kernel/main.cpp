@@ -27,13 +27,15 @@ void run_constructors() {
 
 // The first task, on cpu0.
 void init_task(void*) {
-  selftest_begin();                         // KSELFTEST: begin
-  bool ok = selftest_run(kSchedSelftests);  // single-CPU scheduler tests, cpu0 alone
+  selftest_begin();                           // KSELFTEST: begin
+  bool ok = selftest_run(kSchedSelftests) &&  // single-CPU scheduler tests, cpu0 alone
+            selftest_run(kUpGuaranteeSelftests);
   if (ok && cpu_count() == 1) {
     kprintf("KSELFTEST: smp skipped (1 cpu)\n");
   } else if (ok) {
-    smp_start_secondaries();           // KINIT: cpuN online, in CPU order
-    ok = selftest_run(kSmpSelftests);  // the first one fails if a CPU is missing
+    smp_start_secondaries();             // KINIT: cpuN online, in CPU order
+    ok = selftest_run(kSmpSelftests) &&  // the first one fails if a CPU is missing
+         selftest_run(kSmpGuaranteeSelftests);
   }
 #if defined(NEURON_KBENCH)
   if (ok) kbench_run();  // KBENCH lines (benchmark builds only)
@@ -96,7 +98,7 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
 
   Task* init = task_create_blocked("init", QosClass::Normal, init_task, nullptr);
   if (!init) panic("no slot for init");
-  init->pinned = true;  // cpu0 prints the markers and drives the tests: it is never stolen
+  task_pin(init, 0);  // cpu0 prints the markers and drives the tests: it is never stolen
   task_wake(init);
   idle_loop();  // cpu0 runs tasks from here on
 }

@@ -8,7 +8,7 @@
 
 #include "arch.h"
 #include "config.h"
-#include "runqueue_select.h"
+#include "runqueues.h"
 #include "task.h"
 #include "task_fifo.h"
 
@@ -19,7 +19,7 @@ struct CpuStats {
   using Counter = std::atomic<std::uint64_t>;
   Counter ran{0};             // tasks switched in
   Counter stolen{0};          // tasks this CPU took from another CPU's queues
-  Counter spilled{0};         // pushes that overflowed to the spill queue
+  Counter spilled{0};         // unpinned pushes that went to a backlog (runqueue full)
   Counter ipis_requested{0};  // IPIs this CPU asked for (valid target)
   Counter ipis_sent{0};       // ... that the SBI accepted
   Counter ipis_recv{0};       // software-interrupt traps taken here
@@ -34,16 +34,17 @@ struct Cpu {
 
   // Owned by this CPU, touched with its interrupts off.
   Task* current;
-  Task* switched_out;           // handed from schedule() to finish_switch() across the switch
-  Task idle;                    // this CPU's boot context, run when nothing else is
-  TaskQueue queues[kQosCount];  // owner: push/pop; other CPUs: steal
-  Task* sleepers;               // intrusive list through Task::link
+  Task* switched_out;  // handed from schedule() to finish_switch() across the switch
+  Task idle;           // this CPU's boot context, run when nothing else is
+  Task* sleepers;      // intrusive list through Task::link
   std::uint64_t ticks;
   std::uint64_t next_deadline;
   std::uint32_t slice_left;
-  bool need_resched;
+  bool need_resched;  // switch at the next chance; while idle: a queued task is already claimed
+  bool kicked;        // another CPU claimed this idle CPU to steal: pass the kick on if unused
 
   // Shared with other CPUs.
+  RunQueues rq;                            // owner: push/pop; other CPUs: steal
   TaskFifo inbox;                          // tasks other CPUs make runnable here
   std::atomic<std::uint32_t> ipi_reasons;  // IPI mailbox: a bit per reason
   std::atomic<bool> parked;                // about to wfi or in it (tests and KSTAT read it)

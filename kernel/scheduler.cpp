@@ -6,19 +6,27 @@
 #include "panic.h"
 #include "percpu.h"
 #include "steal.h"
-#include "task_fifo.h"
 
 namespace neuron {
 namespace {
 
-TaskFifo g_spill[kQosCount];      // behind full runqueues, shared by all CPUs
 std::uint64_t g_tick_period = 0;  // timebase units per tick; set once at boot
 std::uint64_t g_tick_origin = 0;  // time of tick 0, common to all CPUs so their counts agree
 
 // CPUs in their idle loop that have not been kicked yet: a bit per CPU.
 std::atomic<std::uint64_t> g_idle_mask{0};
 
-// Some CPU has work it cannot run now: wake one idle CPU so it can steal.
+// Test hook for the wake-latency selftest: a task to hand to this CPU, inbox and IPI, at the
+// start of the next wake (see sched_arm_wake_window).
+std::atomic<Task*> g_wake_window{nullptr};
+
+void send_resched(const Cpu& target, IpiDelivery delivery = IpiDelivery::Send) {
+  if (const IpiError e = ipi_send(target.id, IpiReason::Resched, delivery); e != IpiError::None) {
+    panic("resched IPI to cpu%u failed: %s", target.id, ipi_error_name(e));
+  }
+}
+
+// Some CPU has stealable work that no CPU has claimed: wake one idle CPU so it can steal.
 void kick_idle_cpu(const Cpu& self) {
   // seq_cst fence: StoreLoad between the push that made the work visible and the read of the idle
   // mask. Pairs with the fence in idle_loop: either we see the idler's bit, or it sees our work.
@@ -31,30 +39,13 @@ void kick_idle_cpu(const Cpu& self) {
     if (!(idle & bit)) continue;
     // Claim the kick (relaxed: the IPI carries the message), so a burst sends one IPI per idler.
     if (g_idle_mask.fetch_and(~bit, std::memory_order_relaxed) & bit) {
-      (void)ipi_send(id, IpiReason::Resched);
+      send_resched(g_cpus[id]);
       return;
     }
   }
 }
 
-// The highest-class runnable task of class `limit` or above: local queues, then the spill queues.
-Task* pick_local(Cpu& cpu, std::size_t limit) {
-  sched_drain_inbox(cpu);
-  for (std::size_t q = 0; q <= limit; ++q) {
-    Task* t = nullptr;
-    if (cpu.queues[q].pop(t)) return t;
-    if (!g_spill[q].empty() && g_spill[q].pop(t)) return t;
-  }
-  return nullptr;
-}
-
-bool has_local_work(Cpu& cpu) {
-  if (!cpu.inbox.empty()) return true;
-  for (std::size_t q = 0; q < kQosCount; ++q) {
-    if (!cpu.queues[q].empty() || !g_spill[q].empty()) return true;
-  }
-  return false;
-}
+bool has_local_work(Cpu& cpu) { return !cpu.inbox.empty() || cpu.rq.has_work(); }
 
 // Tick bookkeeping from the clock itself: ticks = whole periods since the origin.
 void sync_tick(Cpu& cpu, std::uint64_t now) {
@@ -80,6 +71,30 @@ void wake_sleepers(Cpu& cpu) {
     t->state = TaskState::Runnable;
     if (!t->on_cpu) sched_enqueue_local(t);  // else finish_switch queues it
   }
+}
+
+// Test hook: hands the armed task to this CPU the way another CPU would (inbox and resched IPI),
+// so that an interrupt is pending from this point of a wake on.
+void wake_window_hook(Cpu& cpu) {
+  // relaxed: the arming task ran on this CPU just before; nothing else rides on the pointer.
+  if (g_wake_window.load(std::memory_order_relaxed) == nullptr) return;
+  Task* h = g_wake_window.exchange(nullptr, std::memory_order_relaxed);
+  if (!h) return;
+  sched::SpinGuard g(h->lock);
+  h->state = TaskState::Runnable;
+  h->cpu = &cpu;
+  cpu.inbox.push(h);
+  send_resched(cpu);
+}
+
+// The current task gives up the CPU in `state` (Runnable stays in rotation).
+void switch_away(TaskState state) {
+  Task* self = this_cpu().current;
+  {
+    sched::SpinGuard g(self->lock);
+    self->state = state;
+  }
+  schedule();
 }
 
 }  // namespace
@@ -109,39 +124,48 @@ std::uint64_t sched_ticks() {
 }
 
 void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
-  {
-    IrqSave irq;
-    if (&target == &this_cpu()) {
-      sched_enqueue_local(t);
-      return;
-    }
-    t->cpu = &target;
-    target.inbox.push(t);
+  KASSERT(!arch::irq_enabled());
+  if (&target == &this_cpu()) {
+    sched_enqueue_local(t);
+    return;
   }
-  if (const IpiError e = ipi_send(target.id, IpiReason::Resched, delivery); e != IpiError::None) {
-    panic("resched IPI to cpu%u failed: %s", target.id, ipi_error_name(e));
+  if (t->pinned && t->cpu != &target) {
+    panic("task %s pinned to cpu%u sent to cpu%u", t->name, t->cpu->id, target.id);
   }
+  t->cpu = &target;
+  target.inbox.push(t);
+  send_resched(target, delivery);
 }
 
 void sched_enqueue_local(Task* t) {
+  KASSERT(!arch::irq_enabled());
   Cpu& cpu = this_cpu();
+  if (t->pinned && t->cpu != &cpu) {
+    panic("task %s pinned to cpu%u queued on cpu%u", t->name, t->cpu->id, cpu.id);
+  }
   t->cpu = &cpu;
-  if (!cpu.queues[qos_index(t->qos)].push(t)) {
-    cpu.stats.add(cpu.stats.spilled);
-    g_spill[qos_index(t->qos)].push(t);
-  }
+  if (!cpu.rq.push(t)) cpu.stats.add(cpu.stats.spilled);
+  // Work conservation: a task this CPU will not run next is offered to an idle CPU at once.
+  bool runs_here_next;
   if (cpu.current->is_idle) {
-    cpu.need_resched = true;  // the idle loop picks it up
+    runs_here_next = !cpu.need_resched;  // an idle CPU claims the first task queued on it
+    cpu.need_resched = true;
   } else {
-    // Strict priority: a newly runnable task of a higher class preempts at the next chance.
-    if (t->qos < cpu.current->qos) cpu.need_resched = true;
-    kick_idle_cpu(cpu);  // we are busy: an idle CPU may steal it
+    // Strict priority: a task of a higher class preempts at the next chance; the task it
+    // preempts is queued again (finish_switch) and offered then.
+    runs_here_next = t->qos < cpu.current->qos;
+    if (runs_here_next) cpu.need_resched = true;
   }
+  if (!runs_here_next && !t->pinned) kick_idle_cpu(cpu);
 }
 
 void sched_drain_inbox(Cpu& cpu) {
+  KASSERT(!arch::irq_enabled());
   Task* t = nullptr;
-  while (!cpu.inbox.empty() && cpu.inbox.pop(t)) sched_enqueue_local(t);
+  while (!cpu.inbox.empty() && cpu.inbox.pop(t)) {
+    sched::SpinGuard g(t->lock);
+    sched_enqueue_local(t);
+  }
 }
 
 void schedule() {
@@ -149,15 +173,27 @@ void schedule() {
   Cpu& cpu = this_cpu();
   Task* prev = cpu.current;
   task_check_stack(prev);
-  cpu.need_resched = false;
-  const bool prev_stays = prev->state == TaskState::Runnable && !prev->is_idle;
-  // A runnable prev competes only with tasks of its own class or higher; only a CPU that would
-  // otherwise go idle steals.
-  Task* next = pick_local(cpu, prev_stays ? qos_index(prev->qos) : kQosCount - 1);
-  if (!next && !prev_stays) next = steal_task(cpu);
+  sched_drain_inbox(cpu);    // first: what it queues competes below, and may not preempt later
+  cpu.need_resched = false;  // decided here, from everything queued up to now
+  bool prev_stays;
+  {
+    sched::SpinGuard g(prev->lock);
+    prev_stays = prev->state == TaskState::Runnable && !prev->is_idle;
+  }
+  // A runnable prev competes only with tasks of its own class or higher, and pulls from other
+  // CPUs only a class above its own; a CPU that would otherwise go idle steals any class.
+  Task* next = cpu.rq.pop(prev_stays ? prev->qos : QosClass::Idle);
+  if (!next && (!prev_stays || prev->qos != QosClass::PerfBurst)) {
+    next = steal_task(
+        cpu, prev_stays ? static_cast<QosClass>(qos_index(prev->qos) - 1) : QosClass::Idle);
+  }
   if (!next) {
+    cpu.kicked = false;
+    if (prev_stays) {
+      sched::SpinGuard g(prev->lock);
+      prev->state = TaskState::Running;
+    }
     if (prev_stays || prev->is_idle) {
-      if (prev_stays) prev->state = TaskState::Running;
       cpu.slice_left = config::kSliceTicks;
       return;
     }
@@ -165,10 +201,17 @@ void schedule() {
   }
   {
     sched::SpinGuard g(next->lock);
+    if (next->pinned && next->cpu != &cpu) {
+      panic("task %s pinned to cpu%u picked by cpu%u", next->name, next->cpu->id, cpu.id);
+    }
     next->state = TaskState::Running;
     next->on_cpu = true;
     next->cpu = &cpu;
   }
+  // Leaving idle on a kick meant for stealing: if stealable work is still waiting, pass the kick
+  // on, so a kick spent on other work is not lost.
+  if (prev->is_idle && cpu.kicked && steal_candidates(cpu)) kick_idle_cpu(cpu);
+  cpu.kicked = false;
   cpu.current = next;
   cpu.switched_out = prev;
   cpu.slice_left = config::kSliceTicks;
@@ -179,6 +222,7 @@ void schedule() {
 }
 
 void finish_switch() {
+  KASSERT(!arch::irq_enabled());
   Cpu& cpu = this_cpu();
   Task* prev = cpu.switched_out;
   cpu.switched_out = nullptr;
@@ -198,8 +242,11 @@ void preempt_point() {
   IrqSave irq;
   Cpu& cpu = this_cpu();
   if (!cpu.need_resched || cpu.current->is_idle) return;
-  cpu.current->state = TaskState::Runnable;
-  schedule();
+  switch_away(TaskState::Runnable);
+}
+
+void sched_arm_wake_window(Task* t) {
+  g_wake_window.store(t, std::memory_order_relaxed);  // relaxed: read on this CPU (see the hook)
 }
 
 [[noreturn]] void idle_loop() {
@@ -211,19 +258,24 @@ void preempt_point() {
     // seq_cst fence: pairs with kick_idle_cpu(): either a CPU that queues work after this point
     // sees our bit and kicks us, or we see its work in the checks below.
     std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Our bit gone when we take it back: another CPU claimed us to steal (a kick is on its way).
+    auto withdraw = [&] {
+      if (!(g_idle_mask.fetch_and(~bit, std::memory_order_relaxed) & bit)) cpu.kicked = true;
+    };
     if (has_local_work(cpu) || steal_candidates(cpu)) {
-      g_idle_mask.fetch_and(~bit, std::memory_order_relaxed);  // relaxed: a hint for kickers
+      withdraw();  // relaxed: a hint for kickers
       schedule();
     } else {
       // Interrupts stay off from the checks to wfi: a wake-up in between stays pending and ends
       // the wfi at once instead of being lost. With nothing asleep here the tick is silenced, so
       // only an IPI (or a device) wakes this CPU.
+      cpu.kicked = false;  // any earlier kick found nothing to do
       const bool quiet = cpu.sleepers == nullptr;
       if (quiet) arch::timer_disarm();
       cpu.parked.store(quiet, std::memory_order_relaxed);  // relaxed: observed by tests only
       arch::wait_for_interrupt();
       cpu.parked.store(false, std::memory_order_relaxed);
-      g_idle_mask.fetch_and(~bit, std::memory_order_relaxed);
+      withdraw();
       if (quiet) sched_start_tick();
     }
     arch::irq_enable();  // take whatever woke us
@@ -236,8 +288,7 @@ Task* task_current() { return this_cpu().current; }
 
 void task_yield() {
   IrqSave irq;
-  this_cpu().current->state = TaskState::Runnable;
-  schedule();
+  switch_away(TaskState::Runnable);
 }
 
 void task_sleep(std::uint64_t ticks) {
@@ -268,27 +319,47 @@ void task_block() {
 }
 
 void task_wake(Task* t) {
-  Cpu* target = nullptr;
   {
+    // Interrupts stay off from the state change to the enqueue and its IPI: an interrupt taken
+    // in between could reschedule this CPU while the task is Runnable but in no queue.
     IrqSave irq;
+    Cpu& cpu = this_cpu();
+    wake_window_hook(cpu);
     sched::SpinGuard g(t->lock);
-    if (t->state == TaskState::Blocked) {
-      t->state = TaskState::Runnable;
-      if (!t->on_cpu) target = t->cpu ? t->cpu : &this_cpu();  // else finish_switch queues it
-    } else if (t->state == TaskState::Running || t->state == TaskState::Runnable) {
-      t->wake_pending = true;
+    switch (t->state) {
+      case TaskState::Blocked:
+        t->state = TaskState::Runnable;
+        // Where it last ran (or is pinned); on_cpu: still switching away, finish_switch queues it.
+        if (!t->on_cpu) sched_enqueue(t, t->cpu ? *t->cpu : cpu);
+        break;
+      case TaskState::Running:
+      case TaskState::Runnable:
+      case TaskState::Sleeping:
+        t->wake_pending = true;  // its next task_block returns at once
+        break;
+      case TaskState::Free:
+      case TaskState::Dead: break;  // nothing left to wake
     }
   }
-  if (target) sched_enqueue(t, *target);
   preempt_point();
+}
+
+void task_pin(Task* t, std::uint32_t cpu) {
+  KASSERT(cpu_is_online(cpu));
+  IrqSave irq;
+  sched::SpinGuard g(t->lock);
+  if (t->state != TaskState::Blocked || t->runs.load(std::memory_order_relaxed) != 0) {
+    panic("task %s pinned after it started", t->name);  // relaxed: the task never ran
+  }
+  t->cpu = &g_cpus[cpu];
+  t->pinned = true;
 }
 
 void task_exit() {
   (void)arch::irq_save();  // never restored: this context ends here
   Task* self = this_cpu().current;
   task_note_exited(self);
-  self->state = TaskState::Dead;
-  schedule();
+  switch_away(TaskState::Dead);
   panic("dead task %s was scheduled again", self->name);
 }
 
@@ -297,6 +368,7 @@ void task_exit() {
 namespace kernel {
 
 void handle_timer_irq() {
+  KASSERT(!arch::irq_enabled());
   Cpu& cpu = this_cpu();
   // Deadlines are whole periods after the common origin: no drift with handler latency, and a
   // late handler counts every deadline that passed.
@@ -316,8 +388,7 @@ void handle_timer_irq() {
 void irq_exit() {
   Cpu& cpu = this_cpu();
   if (!cpu.need_resched || cpu.current->is_idle) return;  // idle reschedules in its own loop
-  cpu.current->state = TaskState::Runnable;
-  schedule();
+  switch_away(TaskState::Runnable);
 }
 
 }  // namespace kernel

@@ -25,9 +25,10 @@ std::uint64_t sched_ticks();  // ticks since the origin, as this CPU last counte
 
 // Make a Runnable task runnable on `cpu`: a local push, or the target's inbox and an IPI
 // (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent).
-void sched_enqueue(Task* t, Cpu& cpu, IpiDelivery delivery = IpiDelivery::Send);
-// Owner side, interrupts off: push on this CPU's queue for t's class, or spill.
-void sched_enqueue_local(Task* t);
+// The caller holds t->lock with interrupts off (t Runnable, in no queue).
+void sched_enqueue(Task* t, Cpu& cpu, IpiDelivery delivery = IpiDelivery::Send) TA_REQ(t->lock);
+// Owner side: queue t on this CPU (runqueue or backlog), preempting or kicking an idle CPU.
+void sched_enqueue_local(Task* t) TA_REQ(t->lock);
 // Owner side, interrupts off: move the inbox into the runqueues.
 void sched_drain_inbox(Cpu& cpu);
 
@@ -41,5 +42,10 @@ void finish_switch();
 void preempt_point();
 
 [[noreturn]] void idle_loop();
+
+// Test hook (the wake-latency selftest): at the start of this CPU's next task_wake, `t` (Blocked)
+// is made Runnable and handed to this CPU through its inbox with a resched IPI, as another CPU
+// would, so that an interrupt is pending while the wake runs.
+void sched_arm_wake_window(Task* t);
 
 }  // namespace neuron

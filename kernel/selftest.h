@@ -46,6 +46,9 @@ bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks);
 // Scheduler tests on the boot CPU alone (before any secondary starts), then the SMP tests.
 extern const SelftestTable kSchedSelftests;
 extern const SelftestTable kSmpSelftests;
+// The scheduler's guarantees under load: on cpu0 alone, then with every CPU.
+extern const SelftestTable kUpGuaranteeSelftests;
+extern const SelftestTable kSmpGuaranteeSelftests;
 
 // Prints "KSELFTEST: begin"; applies the bootargs hooks (neuron.panic, neuron.fail).
 void selftest_begin();

@@ -205,68 +205,67 @@ const char* test_work_stealing() {
 }
 
 // ---- steal bounds, on a private queue set (no other CPU can see it) -------------------------
-TaskQueue g_private[kQosCount];
+// The scheduler steals only through steal_from(); these tests hold it to its bound and its class
+// limit on a queue set of their own, pushed and popped as its owner.
+RunQueues g_private;
 std::atomic<std::uint32_t> g_private_done{0};
 
 void count_done(void*) { g_private_done.fetch_add(1, std::memory_order_release); }
 
-// Creates `n` blocked tasks of class q and pushes them on the private set.
-bool fill_private(QosClass q, std::uint32_t n, Task** made) {
-  for (std::uint32_t i = 0; i < n; ++i) {
-    made[i] = task_create_blocked("private", q, count_done, nullptr);
-    if (!made[i] || !g_private[qos_index(q)].push(made[i])) return false;
-  }
-  return true;
+// Creates a blocked task of class q (pinned to this CPU if asked) and pushes it on the private set.
+Task* queue_private(QosClass q, bool pinned = false) {
+  Task* t = task_create_blocked("private", q, count_done, nullptr);
+  if (!t) return nullptr;
+  if (pinned) task_pin(t, cpu_current_id());
+  (void)g_private.push(t);
+  return t;
 }
 
-// Empties the private set and lets every task run to its end.
-bool release_private(Task** made, std::uint32_t n) {
-  Task* t = nullptr;
-  for (TaskQueue& q : g_private) {
-    while (q.pop(t)) {
-    }
-  }
+// Empties the private set and lets every task run to its end. Returns how many were still queued,
+// or -1 if they did not all finish.
+int release_private(Task** made, std::uint32_t n) {
+  int queued = 0;
+  while (g_private.pop(QosClass::Idle)) ++queued;
   g_private_done.store(0, std::memory_order_relaxed);  // relaxed: none of them runs yet
   for (std::uint32_t i = 0; i < n; ++i) task_wake(made[i]);
-  return wait_for_count(g_private_done, n, kSelftestWaitTicks);
+  return wait_for_count(g_private_done, n, kSelftestWaitTicks) ? queued : -1;
 }
 
 const char* test_reject_steal_above_bound() {
   constexpr std::uint32_t kQueued = 5;
   Task* made[kQueued];
-  if (!fill_private(QosClass::Normal, kQueued, made))
-    return fail("could not queue %u tasks", kQueued);
+  for (Task*& t : made) {
+    if (!(t = queue_private(QosClass::Normal))) return fail("no task slot");
+  }
   Task* out[8] = {};
-  const std::size_t got = steal_from(g_private, QosClass::PerfBurst, out, 8);  // asks for 8
-  const char* reason = nullptr;
+  const std::size_t got = steal_from(g_private, QosClass::Idle, out, 8);  // asks for 8
+  const int left = release_private(made, kQueued);
+  if (left < 0) return fail("released tasks did not finish");
   if (got != config::kStealBatch)
-    reason = fail("one steal took %lu tasks, bound is %lu", got, config::kStealBatch);
-  else if (out[0] != made[0])
-    reason = fail("the steal did not take the oldest task");
-  else if (g_private[qos_index(QosClass::Normal)].size() != kQueued - got)
-    reason = fail("queue lost tasks");
-  if (!release_private(made, kQueued)) return fail("released tasks did not finish");
-  return reason;
+    return fail("one steal took %lu tasks, bound is %lu", got, config::kStealBatch);
+  if (out[0] != made[0]) return fail("the steal did not take the oldest task");
+  if (static_cast<std::size_t>(left) != kQueued - got) return fail("the queue lost tasks");
+  return nullptr;
 }
 
-const char* test_reject_steal_higher_qos() {
-  constexpr QosClass kClasses[] = {QosClass::PerfBurst, QosClass::Interactive, QosClass::Normal};
-  Task* made[3];
-  for (std::uint32_t i = 0; i < 3; ++i) {
-    if (!fill_private(kClasses[i], 1, &made[i])) return fail("could not queue tasks");
+const char* test_reject_steal_lower_qos() {
+  // As a CPU running a Normal task pulls: classes above Normal only, never a pinned task.
+  Task* made[4] = {queue_private(QosClass::PerfBurst, true), queue_private(QosClass::PerfBurst),
+                   queue_private(QosClass::Interactive), queue_private(QosClass::Normal)};
+  for (Task* t : made) {
+    if (!t) return fail("no task slot");
   }
-  Task* out[4] = {};
-  const char* reason = nullptr;
-  const std::size_t first = steal_from(g_private, QosClass::Normal, out, 1);
-  const std::size_t second = steal_from(g_private, QosClass::Normal, out + 1, 1);
-  if (first != 1 || out[0] != made[2])
-    reason = fail("a Normal-capped steal did not take the Normal task");
-  else if (second != 0)
-    reason = fail("a Normal-capped steal took a %s task", qos_name(out[1]->qos));
-  else if (g_private[0].size() != 1 || g_private[1].size() != 1)
-    reason = fail("higher-class tasks moved");
-  if (!release_private(made, 3)) return fail("released tasks did not finish");
-  return reason;
+  Task* out[3] = {};
+  std::size_t got = 0;
+  for (Task*& o : out) got += steal_from(g_private, QosClass::Interactive, &o, 1);
+  const int left = release_private(made, 4);
+  if (left < 0) return fail("released tasks did not finish");
+  if (got != 2 || out[0] != made[1] || out[1] != made[2]) {
+    return fail("pulls above Normal took %lu tasks, the first %s", got,
+                out[0] ? qos_name(out[0]->qos) : "none");
+  }
+  if (left != 2) return fail("%d tasks left, expected the pinned and the Normal one", left);
+  return nullptr;
 }
 
 // ---- scheduler stress across CPUs -----------------------------------------------------------
@@ -356,7 +355,7 @@ const Selftest kSmp[] = {
     {"work_stealing", "work stealing", test_work_stealing},
     {"test_reject_steal_above_bound", "test_reject_steal_above_bound",
      test_reject_steal_above_bound},
-    {"test_reject_steal_higher_qos", "test_reject_steal_higher_qos", test_reject_steal_higher_qos},
+    {"test_reject_steal_lower_qos", "test_reject_steal_lower_qos", test_reject_steal_lower_qos},
     {"sched_stress", "sched stress", test_sched_stress},
 };
 

@@ -1,6 +1,7 @@
-// Work stealing. Policy: a CPU whose queues (and inbox and the spill queues) are empty steals one
-// task per attempt (config::kStealBatch), highest QoS class first, visiting victims round-robin
-// starting after itself.
+// Work stealing. Policy: a CPU that would otherwise go idle steals up to config::kStealBatch tasks
+// of any class; a CPU whose running task stays runnable pulls only tasks of a class above it (it
+// would preempt its own task for them). Highest class first over all victims, visiting victims
+// round-robin starting after itself. Pinned tasks are never taken.
 #pragma once
 
 #include <cstddef>
@@ -9,13 +10,14 @@
 
 namespace neuron {
 
-// One attempt by `thief` over every other online CPU. nullptr if nothing could be taken. A pinned
-// task it takes is handed back to its CPU (inbox and IPI), never run here.
-Task* steal_task(Cpu& thief);
+// The policy on one CPU's queue set: takes up to min(max, kStealBatch) unpinned tasks of class
+// `lowest` or above (never a class below it), highest class first, oldest first. Returns how
+// many it stored in `out`. The scheduler steals only through this function.
+std::size_t steal_from(RunQueues& victim, QosClass lowest, Task** out, std::size_t max);
 
-// The policy on one CPU's queue set: takes up to min(max, kStealBatch) tasks of class `cap` or
-// lower (never a class above `cap`), highest class first. Returns how many it stored in `out`.
-std::size_t steal_from(TaskQueue (&queues)[kQosCount], QosClass cap, Task** out, std::size_t max);
+// One attempt by `thief` (this CPU, interrupts off) over every other online CPU, for a task of
+// class `lowest` or above. Returns the task to run now, or nullptr.
+Task* steal_task(Cpu& thief, QosClass lowest);
 
 // Is there anything another CPU could steal? A hint for the idle loop, read after its fence.
 bool steal_candidates(const Cpu& thief);

@@ -50,17 +50,20 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
     ++g_pool.live;
     t->id = g_pool.next_id++;
   }
+  {
+    sched::SpinGuard g(t->lock);  // not yet visible to anyone: the lock only states the rule
+    t->state = initial;
+    t->on_cpu = false;
+    t->wake_pending = false;
+    t->cpu = nullptr;
+  }
   t->link = nullptr;
-  t->state = initial;
-  t->on_cpu = false;
-  t->wake_pending = false;
   t->is_idle = false;
   t->pinned = false;
   t->qos = qos;
   t->name = name;
   t->entry = fn;
   t->arg = arg;
-  t->cpu = nullptr;
   t->wake_tick = 0;
   t->runs.store(0, std::memory_order_relaxed);  // relaxed: published with the task by its queue
   stack_fill(t->stack, config::kTaskStackSize);
@@ -86,7 +89,10 @@ void task_pool_init() {
   g_pool.free_list = nullptr;
   for (std::size_t i = config::kMaxTasks; i-- > 0;) {
     Task& t = g_pool.slots[i];
-    t.state = TaskState::Free;
+    {
+      sched::SpinGuard tg(t.lock);
+      t.state = TaskState::Free;
+    }
     t.stack = g_stacks[i];
     t.link = g_pool.free_list;
     g_pool.free_list = &t;
@@ -110,12 +116,15 @@ std::size_t stack_depth(const std::uint8_t* base, std::size_t size) {
 }
 
 void task_init_idle(Task& idle, const char* name, Cpu* cpu, std::uint8_t* stack_base) {
-  idle.state = TaskState::Running;
-  idle.on_cpu = true;
+  {
+    sched::SpinGuard g(idle.lock);
+    idle.state = TaskState::Running;
+    idle.on_cpu = true;
+    idle.cpu = cpu;
+  }
   idle.is_idle = true;
   idle.qos = QosClass::Idle;
   idle.name = name;
-  idle.cpu = cpu;
   idle.stack = stack_base;  // the CPU's boot stack, canary already in place
 }
 
@@ -128,7 +137,11 @@ Task* task_create_on(const char* name, QosClass qos, TaskFn fn, void* arg, std::
   if (!cpu_is_online(cpu)) return nullptr;
   Task* t = task_alloc(name, qos, fn, arg, TaskState::Runnable);
   if (!t) return nullptr;
-  sched_enqueue(t, g_cpus[cpu], delivery);
+  {
+    IrqSave irq;
+    sched::SpinGuard g(t->lock);
+    sched_enqueue(t, g_cpus[cpu], delivery);
+  }
   preempt_point();
   return t;
 }
@@ -165,9 +178,13 @@ void task_reap(Task* t) {
     panic("task %s (id %u) started %u times", t->name, t->id, runs);
   }
   const std::size_t depth = stack_depth(t->stack, config::kTaskStackSize);
+  {
+    IrqSave irq;
+    sched::SpinGuard tg(t->lock);
+    t->state = TaskState::Free;
+  }
   IrqSpinGuard g(g_pool.lock);
   if (depth > g_pool.stack_high_water) g_pool.stack_high_water = depth;
-  t->state = TaskState::Free;
   t->link = g_pool.free_list;
   g_pool.free_list = t;
   --g_pool.live;

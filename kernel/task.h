@@ -28,20 +28,24 @@ enum class TaskState : std::uint32_t { Free, Runnable, Running, Blocked, Sleepin
 
 struct Task {
   arch::Context ctx;     // callee-saved registers while switched out
-  sched::Spinlock lock;  // guards state, on_cpu and wake_pending across CPUs
-  TaskState state;
-  bool on_cpu;        // its stack is in use: not runnable elsewhere until the switch completes
-  bool wake_pending;  // a wake that came before the task blocked; the next block returns at once
-  bool is_idle;       // a CPU's idle context: never queued, never reaped
-  bool pinned;        // runs only on the CPU it was made runnable on: thieves hand it back
+  sched::Spinlock lock;  // taken with interrupts off; before any queue's lock, never after
+  TaskState state TA_GUARDED(lock);
+  bool on_cpu TA_GUARDED(lock);        // its stack is in use: not runnable elsewhere until the
+                                       // switch away completes
+  bool wake_pending TA_GUARDED(lock);  // a wake that came while it was not Blocked: its next
+                                       // task_block returns at once
+  Cpu* cpu TA_GUARDED(lock);           // where it is queued, runs, sleeps or last ran
+  // Set before the task is first made runnable and read-only after (task_pin enforces it).
+  bool is_idle;  // a CPU's idle context: never queued, never reaped
+  bool pinned;   // runs only on `cpu`: no thief takes it
   QosClass qos;
   std::uint32_t id;
   const char* name;
   void (*entry)(void*);
   void* arg;
-  Cpu* cpu;                         // where it last ran (and where it sleeps)
-  std::uint64_t wake_tick;          // Sleeping: the owning CPU's tick to wake at
-  Task* link;                       // intrusive link: sleep list, overflow queue, inbox
+  std::uint64_t wake_tick;          // Sleeping: the owning CPU's tick to wake at (its sleep list)
+  Task* link;                       // intrusive link, owned by the list holding the task: the
+                                    // sleep list, a backlog, an inbox or the free list
   std::atomic<std::uint32_t> runs;  // times it started: must end at exactly 1
   std::uint8_t* stack;              // lowest address; a canary word sits there
 };
@@ -61,11 +65,19 @@ Task* task_create_on(const char* name, QosClass qos, TaskFn fn, void* arg, std::
 // several tasks and release them together.
 Task* task_create_blocked(const char* name, QosClass qos, TaskFn fn, void* arg);
 
+// Pins a task made by task_create_blocked, before its first wake, to CPU `cpu`: it will run
+// nowhere else.
+void task_pin(Task* t, std::uint32_t cpu);
+
 Task* task_current();
 TaskState task_state(Task* t);  // a snapshot, read under the task's lock
 void task_yield();
+// Sleeps for `ticks` ticks of this CPU (at least 1). A wake meanwhile does not shorten it.
 void task_sleep(std::uint64_t ticks);
+// Blocks until task_wake, unless a wake came since the last block: then returns at once.
 void task_block();
+// A Blocked task becomes Runnable; a Running, Runnable or Sleeping one remembers the wake for its
+// next task_block (one wake, however many were sent).
 void task_wake(Task* t);
 [[noreturn]] void task_exit();
 

@@ -1,6 +1,7 @@
 // An unbounded intrusive FIFO of tasks (through Task::link) behind a spinlock, open to every CPU.
 // Used where simplicity beats speed and nothing may be dropped: a CPU's inbox (tasks other CPUs
-// hand it) and the spill queues behind full runqueues.
+// hand it) and the backlog behind each of its runqueues (see runqueues.h), which may hold pinned
+// tasks that only the owner may take.
 #pragma once
 
 #include <atomic>
@@ -13,7 +14,7 @@ namespace neuron {
 
 class TaskFifo {
  public:
-  void push(Task* t) {
+  void push(Task* t) TA_EXCL(lock_) {
     IrqSpinGuard g(lock_);
     t->link = nullptr;
     if (tail_) {
@@ -22,29 +23,65 @@ class TaskFifo {
       head_ = t;
     }
     tail_ = t;
-    // relaxed: a hint for empty(); the lock orders the list itself.
-    size_.fetch_add(1, std::memory_order_relaxed);
+    count(t, +1);
   }
 
-  bool pop(Task*& out) {
+  // The oldest task, pinned or not (the owner's view).
+  bool pop(Task*& out) TA_EXCL(lock_) {
     IrqSpinGuard g(lock_);
     if (!head_) return false;
-    out = head_;
-    head_ = head_->link;
-    if (!head_) tail_ = nullptr;
-    out->link = nullptr;
-    size_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: hint only, as in push
+    out = unlink(nullptr, head_);
     return true;
   }
 
-  // Lock-free peek for the scheduler's hot path; may be stale, callers re-check under the lock.
+  // The oldest task that is not pinned (a thief's view: pinned tasks stay with their CPU).
+  bool pop_unpinned(Task*& out) TA_EXCL(lock_) {
+    IrqSpinGuard g(lock_);
+    Task* prev = nullptr;
+    for (Task* t = head_; t; prev = t, t = t->link) {
+      if (!t->pinned) {
+        out = unlink(prev, t);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Hands the oldest tasks, in order, to `accept` for as long as the oldest is not pinned and
+  // `accept` takes it (returns true). The lock is held throughout, so the order is kept.
+  template <typename Accept>
+  void pop_while(Accept accept) TA_EXCL(lock_) {
+    IrqSpinGuard g(lock_);
+    while (head_ && !head_->pinned && accept(head_)) unlink(nullptr, head_);
+  }
+
+  // Lock-free peeks for the scheduler's hot paths; may be stale, callers re-check under the lock.
+  // relaxed: each is one location written under the lock; the idle handshake orders them with
+  // its fences (see kick_idle_cpu).
   bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }
+  bool has_unpinned() const { return unpinned_.load(std::memory_order_relaxed) != 0; }
 
  private:
+  Task* unlink(Task* prev, Task* t) TA_REQ(lock_) {
+    (prev ? prev->link : head_) = t->link;
+    if (tail_ == t) tail_ = prev;
+    t->link = nullptr;
+    count(t, -1);
+    return t;
+  }
+
+  void count(const Task* t, int delta) TA_REQ(lock_) {
+    // relaxed: hints only, as in empty(); the lock orders the list itself.
+    size_.fetch_add(static_cast<std::uint32_t>(delta), std::memory_order_relaxed);
+    if (!t->pinned)
+      unpinned_.fetch_add(static_cast<std::uint32_t>(delta), std::memory_order_relaxed);
+  }
+
   Spinlock lock_;
   Task* head_ TA_GUARDED(lock_) = nullptr;
   Task* tail_ TA_GUARDED(lock_) = nullptr;
   std::atomic<std::uint32_t> size_{0};
+  std::atomic<std::uint32_t> unpinned_{0};
 };
 
 }  // namespace neuron

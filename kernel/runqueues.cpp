@@ -1,0 +1,66 @@
+#include "runqueues.h"
+
+#include "panic.h"
+
+namespace neuron {
+namespace {
+
+// A lost race (Retry) means the runqueue may still hold items: try once more before moving on.
+constexpr int kStealTries = 2;
+
+}  // namespace
+
+bool RunQueues::push(Task* t) {
+  ClassQueue& c = cls_[qos_index(t->qos)];
+  if (!t->pinned && c.backlog.empty() && c.ring.push(t)) return true;
+  c.backlog.push(t);
+  return t->pinned;
+}
+
+Task* RunQueues::pop(QosClass lowest) {
+  for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
+    ClassQueue& c = cls_[q];
+    Task* t = nullptr;
+    // The runqueue first: all of it is older than anything in the backlog.
+    if (!c.ring.pop(t) && (c.backlog.empty() || !c.backlog.pop(t))) continue;
+    // Room for one more: move the backlog's oldest across, unless it is pinned.
+    if (!c.backlog.empty()) c.backlog.pop_while([&c](Task* next) { return c.ring.push(next); });
+    return t;
+  }
+  return nullptr;
+}
+
+std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
+  std::size_t n = 0;
+  for (std::size_t q = 0; q <= qos_index(lowest) && n < max; ++q) {
+    ClassQueue& c = cls_[q];
+    while (n < max) {
+      Task* t = nullptr;
+      for (int i = 0; i < kStealTries && !t; ++i) {
+        const auto s = c.ring.steal();
+        if (s.ok()) t = s.item;
+        if (s.status == sched::StealStatus::Empty) break;
+      }
+      if (!t && !(c.backlog.has_unpinned() && c.backlog.pop_unpinned(t))) break;
+      KASSERT(!t->pinned);
+      out[n++] = t;
+    }
+  }
+  return n;
+}
+
+bool RunQueues::has_work() const {
+  for (const ClassQueue& c : cls_) {
+    if (!c.ring.empty() || !c.backlog.empty()) return true;
+  }
+  return false;
+}
+
+bool RunQueues::has_stealable(QosClass lowest) const {
+  for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
+    if (!cls_[q].ring.empty() || cls_[q].backlog.has_unpinned()) return true;
+  }
+  return false;
+}
+
+}  // namespace neuron

@@ -1,0 +1,439 @@
+// The scheduler's guarantees under load, each measured against the bound that
+// docs/architecture/01-neuron-kernel.md states: wake semantics in every state and FIFO fairness
+// past a full runqueue (cpu0 alone), then work conservation, wake latency with an interrupt
+// pending at the wake, and pinning without IPI storms (all CPUs).
+#include <atomic>
+#include <cstdint>
+
+#include "arch.h"
+#include "boot.h"
+#include "config.h"
+#include "console.h"
+#include "irq_lock.h"
+#include "percpu.h"
+#include "scheduler.h"
+#include "selftest.h"
+
+namespace neuron {
+namespace {
+
+std::uint64_t tick_period() { return boot_tree().timebase_hz / config::kTickHz; }
+std::uint64_t to_us(std::uint64_t timebase_units) {
+  return timebase_units * 1'000'000 / boot_tree().timebase_hz;
+}
+void* as_arg(std::uintptr_t v) { return reinterpret_cast<void*>(v); }
+std::uint32_t from_arg(void* arg) {
+  return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(arg));
+}
+
+// Keeps this CPU with the calling task until `pred` holds or `ticks` ticks pass. It waits for
+// interrupts rather than spinning: to the scheduler the CPU is busy, while the host's cores stay
+// free for the CPUs under test (QEMU runs a thread per hart on a 2-core host).
+template <typename Pred>
+void hold_cpu(Pred pred, std::uint64_t ticks) {
+  const std::uint64_t until = arch::time_now() + ticks * tick_period();
+  while (!pred() && arch::time_now() < until) arch::wait_for_interrupt();  // tick or IPI ends it
+}
+
+// Polls `done` (yielding or sleeping a tick at a time) until `pred` holds or the selftest wait
+// bound passes.
+template <typename Pred>
+bool wait_until(Pred pred) {
+  const std::uint64_t deadline = sched_ticks() + kSelftestWaitTicks;
+  while (!pred()) {
+    if (sched_ticks() > deadline) return false;
+    task_sleep(1);
+  }
+  return true;
+}
+
+// ---- wake semantics in every state ------------------------------------------------------------
+// A wake of a Blocked task makes it Runnable; a wake of a Running, Runnable or Sleeping task is
+// remembered once: its next task_block returns at once. A sleep is not cut short by a wake.
+constexpr std::uint64_t kSleepTicks = 5;
+
+struct WakeProbe {
+  std::atomic<std::uint32_t> phase{0};
+  std::uint64_t slept = 0;
+};
+WakeProbe g_wake_probe;
+
+void wake_states_body(void*) {
+  WakeProbe& p = g_wake_probe;
+  task_block();  // the test woke us while we were Runnable, before we first ran: returns at once
+  p.phase.store(1, std::memory_order_release);
+  task_wake(task_current());  // Running: remembered...
+  task_block();               // ...so this returns at once
+  p.phase.store(2, std::memory_order_release);
+  const std::uint64_t start = sched_ticks();
+  task_sleep(kSleepTicks);  // the test wakes us in the middle of it
+  p.slept = sched_ticks() - start;
+  p.phase.store(3, std::memory_order_release);  // release: slept before the phase
+  task_block();                                 // the wake during the sleep: returns at once
+  p.phase.store(4, std::memory_order_release);
+  task_block();  // that wake was consumed: this one waits for the test's last wake (Blocked)
+  p.phase.store(5, std::memory_order_release);
+}
+
+const char* test_wake_states() {
+  WakeProbe& p = g_wake_probe;
+  p.phase.store(0, std::memory_order_relaxed);  // relaxed: the task does not exist yet
+  Task* t = task_create("wake-states", QosClass::Normal, wake_states_body, nullptr);
+  if (!t) return fail("no task slot");
+  // Same class as this task, which keeps the CPU: the new task has not run yet.
+  if (task_state(t) != TaskState::Runnable) return fail("a new task is not Runnable");
+  task_wake(t);
+  auto at = [&](std::uint32_t phase, TaskState state) {
+    return wait_until(
+        [&] { return p.phase.load(std::memory_order_acquire) >= phase && task_state(t) == state; });
+  };
+  if (!at(2, TaskState::Sleeping)) {
+    return fail("a wake while Runnable or Running was lost (phase %u)", p.phase.load());
+  }
+  task_sleep(2);
+  if (task_state(t) != TaskState::Sleeping) return fail("the sleep ended after 2 of 5 ticks");
+  task_wake(t);
+  if (!at(4, TaskState::Blocked)) {
+    return fail("a wake while Sleeping was lost: stuck in phase %u", p.phase.load());
+  }
+  if (p.slept < kSleepTicks)
+    return fail("a wake cut a %lu-tick sleep to %lu", kSleepTicks, p.slept);
+  task_sleep(2);
+  if (p.phase.load(std::memory_order_acquire) != 4) return fail("one wake released two blocks");
+  task_wake(t);
+  if (!wait_until([&] { return p.phase.load(std::memory_order_acquire) == 5; })) {
+    return fail("a wake while Blocked was lost");
+  }
+  return nullptr;
+}
+
+// ---- spill fairness: FIFO round-robin past a full runqueue ------------------------------------
+// 1.5 x capacity tasks of one class, released together, yield kFairRounds times each. Those
+// that overflowed the runqueue must take their turns in order with the rest: turn i goes to task
+// i mod kFairTasks, and every task's first turn comes within a time slice of the release.
+constexpr std::uint32_t kFairTasks = config::kRunQueueCapacity + config::kRunQueueCapacity / 2;
+constexpr std::uint32_t kFairRounds = 3;
+
+struct FairLog {
+  std::uint32_t turn[kFairTasks * kFairRounds];
+  std::uint64_t first_run[kFairTasks];
+  std::atomic<std::uint32_t> turns{0};
+  std::atomic<std::uint32_t> done{0};
+};
+FairLog g_fair;
+
+void fair_body(void* arg) {
+  const std::uint32_t me = from_arg(arg);
+  for (std::uint32_t r = 0; r < kFairRounds; ++r) {
+    IrqSave irq;  // log and yield as one step: a tick cannot reorder them
+    const std::uint32_t i = g_fair.turns.load(std::memory_order_relaxed);  // relaxed: one CPU
+    if (i < kFairTasks * kFairRounds) g_fair.turn[i] = me;
+    if (r == 0) g_fair.first_run[me] = arch::time_now();
+    g_fair.turns.store(i + 1, std::memory_order_relaxed);
+    task_yield();
+  }
+  g_fair.done.fetch_add(1, std::memory_order_release);  // release: the log before the count
+}
+
+const char* test_spill_fairness() {
+  g_fair.turns.store(0, std::memory_order_relaxed);  // relaxed: no task exists yet
+  g_fair.done.store(0, std::memory_order_relaxed);
+  Task* tasks[kFairTasks];
+  for (std::uint32_t i = 0; i < kFairTasks; ++i) {
+    tasks[i] = task_create_blocked("fair", QosClass::Normal, fair_body, as_arg(i));
+    if (!tasks[i]) return fail("no task slot");
+  }
+  const std::uint64_t spilled_before = this_cpu().stats.spilled;
+  std::uint64_t released;
+  {
+    IrqSave irq;  // all queued in order before the first runs
+    for (Task* t : tasks) task_wake(t);
+    released = arch::time_now();
+  }
+  if (!wait_for_count(g_fair.done, kFairTasks, kSelftestWaitTicks)) {
+    return fail("%u of %u tasks finished", g_fair.done.load(), kFairTasks);
+  }
+  if (this_cpu().stats.spilled == spilled_before) return fail("nothing spilled");
+  for (std::uint32_t i = 0; i < kFairTasks * kFairRounds; ++i) {
+    if (g_fair.turn[i] != i % kFairTasks) {
+      return fail("turn %u went to task %u, expected %u", i, g_fair.turn[i], i % kFairTasks);
+    }
+  }
+  const std::uint64_t bound = config::kSliceTicks * tick_period();
+  for (std::uint32_t i = 0; i < kFairTasks; ++i) {
+    if (g_fair.first_run[i] - released > bound) {
+      return fail("task %u first ran %lu us after the release", i,
+                  to_us(g_fair.first_run[i] - released));
+    }
+  }
+  return nullptr;
+}
+
+// ---- work conservation ------------------------------------------------------------------------
+// A burst of tasks lands at once on cpu1 while the other secondaries are idle (and this task
+// keeps cpu0 busy): no task may wait longer than one tick for a CPU. Each task spins until the
+// whole burst has started (or 5 ticks), so a CPU can run only one of them: each must start on a
+// CPU of its own, within the bound.
+constexpr std::uint32_t kBurstMax = 3;
+constexpr std::uint32_t kBurstTarget = 1;
+
+struct Burst {
+  std::uint32_t size;
+  std::atomic<std::uint32_t> started{0};
+  std::atomic<std::uint32_t> done{0};
+  std::uint64_t start[kBurstMax];
+  std::uint32_t cpu[kBurstMax];
+};
+Burst g_burst;
+
+void burst_body(void* arg) {
+  const std::uint32_t me = from_arg(arg);
+  g_burst.start[me] = arch::time_now();
+  g_burst.cpu[me] = cpu_current_id();
+  g_burst.started.fetch_add(1, std::memory_order_release);  // release: start[] before the count
+  // relaxed: only the count is read; its own CPU's tick ends each wait.
+  hold_cpu([] { return g_burst.started.load(std::memory_order_relaxed) == g_burst.size; }, 5);
+  g_burst.done.fetch_add(1, std::memory_order_release);
+}
+
+bool all_secondaries_parked() {
+  for (std::uint32_t id = 1; id < cpu_count(); ++id) {
+    if (!wait_parked(g_cpus[id], kSelftestWaitTicks)) return false;
+  }
+  return true;
+}
+
+const char* test_work_conserving() {
+  Burst& b = g_burst;
+  b.size = cpu_count() - 1 < kBurstMax ? cpu_count() - 1 : kBurstMax;
+  b.started.store(0, std::memory_order_relaxed);  // relaxed: no burst task exists yet
+  b.done.store(0, std::memory_order_relaxed);
+  if (!all_secondaries_parked()) return fail("a CPU never went idle");
+  // All but the last wait in cpu1's inbox with their IPI withheld; the last one's IPI makes
+  // cpu1 take the whole burst at once while it is idle.
+  std::uint64_t released = 0;
+  for (std::uint32_t i = 0; i < b.size; ++i) {
+    const bool last = i + 1 == b.size;
+    if (last) released = arch::time_now();
+    if (!task_create_on("burst", QosClass::Normal, burst_body, as_arg(i), kBurstTarget,
+                        last ? IpiDelivery::Send : IpiDelivery::Suppress)) {
+      return fail("no task slot");
+    }
+  }
+  // cpu0 stays busy meanwhile: it neither steals nor polls, and wakes no sleeper.
+  // acquire: pairs with the tasks' release increments, for start[] and cpu[].
+  hold_cpu([&] { return b.done.load(std::memory_order_acquire) == b.size; }, kSelftestWaitTicks);
+  if (b.done.load(std::memory_order_acquire) != b.size) return fail("the burst did not finish");
+  const std::uint64_t bound = tick_period();
+  std::uint32_t worst = 0;
+  for (std::uint32_t i = 0; i < b.size; ++i) {
+    if (b.start[i] - released > b.start[worst] - released) worst = i;
+  }
+  const std::uint64_t waited = b.start[worst] - released;
+  if (waited > bound) {
+    return fail("task %u of a %u-task burst waited %lu us (bound %lu us) before cpu%u ran it",
+                worst, b.size, to_us(waited), to_us(bound), b.cpu[worst]);
+  }
+  kprintf("KINFO: work conserving: a %u-task burst, longest wait %lu us (bound %lu us)\n", b.size,
+          to_us(waited), to_us(bound));
+  return nullptr;
+}
+
+// ---- wake latency with an interrupt pending at the wake ---------------------------------------
+// A waker of the lowest class, pinned to cpu0, wakes a PerfBurst task. At the instant the wake
+// makes it Runnable, a test hook hands cpu0 a Normal hog the way another CPU would (inbox and
+// resched IPI), so an interrupt is pending right there. The PerfBurst task must run within a
+// tenth of a tick of the wake, whatever the hog does.
+constexpr std::uint64_t kWakeBoundDivisor = 10;
+
+struct WakeLatency {
+  Task* woken;
+  Task* hog;
+  std::uint64_t woke_at;
+  std::atomic<std::uint64_t> ran_at{0};
+  std::atomic<std::uint32_t> done{0};
+};
+WakeLatency g_latency;
+
+void latency_woken(void*) {
+  g_latency.ran_at.store(arch::time_now(), std::memory_order_relaxed);
+  g_latency.done.fetch_add(1, std::memory_order_release);  // release: ran_at before the count
+}
+
+void latency_hog(void*) {
+  hold_cpu([] { return g_latency.ran_at.load(std::memory_order_relaxed) != 0; }, 3);
+  g_latency.done.fetch_add(1, std::memory_order_release);
+}
+
+void latency_waker(void*) {
+  sched_arm_wake_window(g_latency.hog);
+  g_latency.woke_at = arch::time_now();
+  task_wake(g_latency.woken);
+  g_latency.done.fetch_add(1, std::memory_order_release);  // release: woke_at before the count
+}
+
+const char* test_wake_latency() {
+  WakeLatency& l = g_latency;
+  l.ran_at.store(0, std::memory_order_relaxed);  // relaxed: none of the tasks exists yet
+  l.done.store(0, std::memory_order_relaxed);
+  if (!all_secondaries_parked()) return fail("a CPU never went idle");
+  l.woken = task_create_blocked("perfburst", QosClass::PerfBurst, latency_woken, nullptr);
+  l.hog = task_create_blocked("hog", QosClass::Normal, latency_hog, nullptr);
+  Task* waker = task_create_blocked("waker", QosClass::Idle, latency_waker, nullptr);
+  if (!l.woken || !l.hog || !waker) return fail("no task slot");
+  task_pin(waker, 0);
+  task_wake(waker);
+  if (!wait_for_count(l.done, 3, kSelftestWaitTicks)) return fail("the tasks did not finish");
+  const std::uint64_t waited = l.ran_at.load(std::memory_order_relaxed) - l.woke_at;
+  const std::uint64_t bound = tick_period() / kWakeBoundDivisor;
+  if (waited > bound) {
+    return fail("a PerfBurst task woken with an interrupt pending ran after %lu us (bound %lu us)",
+                to_us(waited), to_us(bound));
+  }
+  kprintf("KINFO: wake latency: %lu us with an interrupt pending (bound %lu us)\n", to_us(waited),
+          to_us(bound));
+  return nullptr;
+}
+
+// ---- pinning ----------------------------------------------------------------------------------
+// A task pinned to cpu1 runs only there: behind a busy task while the other CPUs idle (which
+// must not turn into IPIs: at most kIpiBound are sent in that window), behind a full runqueue,
+// after sleeping, and when woken from cpu0.
+constexpr std::uint32_t kPinCpu = 1;
+constexpr std::uint32_t kPinRounds = 12;
+constexpr std::uint64_t kIpiBound = 4;
+constexpr std::uint32_t kFloodTasks = config::kRunQueueCapacity + 16;
+
+struct PinProbe {
+  std::atomic<std::uint32_t> rounds{0};
+  std::atomic<std::uint32_t> blocks{0};
+  std::atomic<std::uint32_t> elsewhere{0};
+  std::atomic<std::uint32_t> last_cpu{0};
+  std::atomic<std::uint32_t> hog_done{0};
+  std::atomic<std::uint32_t> flood_done{0};
+  std::uint64_t ipis_during_hog;
+};
+PinProbe g_pin;
+
+std::uint64_t ipis_sent_everywhere() {
+  std::uint64_t n = 0;
+  for (std::uint32_t id = 0; id < cpu_count(); ++id) {
+    n += g_cpus[id].stats.ipis_sent.load(std::memory_order_relaxed);  // relaxed: a counter
+  }
+  return n;
+}
+
+void note_cpu() {
+  const std::uint32_t on = cpu_current_id();
+  g_pin.last_cpu.store(on, std::memory_order_relaxed);  // relaxed: read for the message only
+  if (on != kPinCpu) g_pin.elsewhere.fetch_add(1, std::memory_order_relaxed);
+}
+
+void pin_hog(void*) {
+  note_cpu();
+  const std::uint64_t before = ipis_sent_everywhere();
+  hold_cpu([] { return false; }, 5);
+  g_pin.ipis_during_hog = ipis_sent_everywhere() - before;
+  g_pin.hog_done.store(1, std::memory_order_release);  // release: the count before the flag
+}
+
+void pin_block() {
+  g_pin.blocks.fetch_add(1, std::memory_order_release);
+  task_block();  // woken from cpu0
+}
+
+void pinned_body(void*) {
+  note_cpu();   // after the hog
+  pin_block();  // until the flood is queued ahead of us
+  for (std::uint32_t r = 0; r < kPinRounds; ++r) {
+    note_cpu();
+    g_pin.rounds.store(r + 1, std::memory_order_relaxed);  // relaxed: read for the message only
+    switch (r % 3) {
+      case 0: task_yield(); break;
+      case 1: task_sleep(1); break;
+      default: pin_block(); break;
+    }
+  }
+  note_cpu();
+}
+
+void flood_body(void*) {
+  const std::uint64_t until = arch::time_now() + tick_period() / 20;
+  while (arch::time_now() < until) arch::cpu_relax();
+  g_pin.flood_done.fetch_add(1, std::memory_order_release);
+}
+
+const char* test_pinned_stays() {
+  PinProbe& p = g_pin;
+  p.rounds.store(0, std::memory_order_relaxed);  // relaxed: no task of this test exists yet
+  p.blocks.store(0, std::memory_order_relaxed);
+  p.elsewhere.store(0, std::memory_order_relaxed);
+  p.hog_done.store(0, std::memory_order_relaxed);
+  p.flood_done.store(0, std::memory_order_relaxed);
+  if (!all_secondaries_parked()) return fail("a CPU never went idle");
+  Task* hog = task_create_blocked("pin-hog", QosClass::Interactive, pin_hog, nullptr);
+  Task* pinned = task_create_blocked("pinned", QosClass::Normal, pinned_body, nullptr);
+  if (!hog || !pinned) return fail("no task slot");
+  task_pin(hog, kPinCpu);
+  task_pin(pinned, kPinCpu);
+  // 1. Behind a busy task, with every other CPU idle.
+  {
+    IrqSave irq;
+    task_wake(hog);
+    task_wake(pinned);
+  }
+  auto blocked_after = [&](std::uint32_t blocks) {
+    return wait_until([&] {
+      return p.blocks.load(std::memory_order_acquire) >= blocks &&
+             task_state(pinned) == TaskState::Blocked;
+    });
+  };
+  if (!blocked_after(1)) return fail("the pinned task never ran after the hog");
+  if (p.hog_done.load(std::memory_order_acquire) != 1) return fail("the hog did not finish");
+  // 2. Behind a full runqueue: the flood waits in cpu1's inbox (IPIs withheld) ahead of the
+  // pinned task's wake, so cpu1 takes all of them at once and the pinned task lands behind it.
+  for (std::uint32_t i = 0; i < kFloodTasks; ++i) {
+    if (!task_create_on("flood", QosClass::Normal, flood_body, nullptr, kPinCpu,
+                        IpiDelivery::Suppress)) {
+      return fail("no task slot");
+    }
+  }
+  task_wake(pinned);
+  // 3. Yield, sleep and remote wakes, while the other CPUs steal the flood.
+  for (std::uint32_t blocks = 2; blocks <= 1 + kPinRounds / 3; ++blocks) {
+    if (!blocked_after(blocks))
+      return fail("the pinned task stalled after %u rounds", p.rounds.load());
+    task_wake(pinned);
+  }
+  if (!wait_quiescent(kSelftestWaitTicks)) return fail("tasks of this test still alive");
+  if (p.flood_done.load(std::memory_order_acquire) != kFloodTasks) return fail("flood lost tasks");
+  if (const std::uint32_t n = p.elsewhere.load(std::memory_order_relaxed); n != 0) {
+    return fail("tasks pinned to cpu%u ran elsewhere %u times (last on cpu%u)", kPinCpu, n,
+                p.last_cpu.load(std::memory_order_relaxed));
+  }
+  if (p.ipis_during_hog > kIpiBound) {
+    return fail("%lu IPIs sent in 5 ticks while a pinned task waited behind a busy one (bound %lu)",
+                p.ipis_during_hog, kIpiBound);
+  }
+  kprintf("KINFO: pinned stays: %lu IPIs in 5 ticks behind a busy task (bound %lu)\n",
+          p.ipis_during_hog, kIpiBound);
+  return nullptr;
+}
+
+const Selftest kUp[] = {
+    {"wake_states", "wake during sleep", test_wake_states},
+    {"spill_fairness", "spill fairness", test_spill_fairness},
+};
+
+const Selftest kSmp[] = {
+    {"work_conserving", "work conserving", test_work_conserving},
+    {"wake_latency", "wake latency", test_wake_latency},
+    {"pinned_stays", "pinned stays", test_pinned_stays},
+};
+
+}  // namespace
+
+const SelftestTable kUpGuaranteeSelftests = {kUp, sizeof kUp / sizeof kUp[0]};
+const SelftestTable kSmpGuaranteeSelftests = {kSmp, sizeof kSmp / sizeof kSmp[0]};
+
+}  // namespace neuron
