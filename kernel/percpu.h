@@ -22,7 +22,7 @@ struct CpuStats {
   Counter spilled{0};         // unpinned pushes that went to a backlog (runqueue full)
   Counter ipis_requested{0};  // IPIs this CPU asked for (valid target)
   Counter ipis_sent{0};       // ... that the SBI accepted
-  Counter ipis_recv{0};       // software-interrupt traps taken here
+  Counter ipis_recv{0};       // software-interrupt traps that delivered an IPI's reasons
   Counter ipis_acked{0};      // resched requests this CPU handled
   Counter idle_ticks{0};      // ticks that found this CPU idle
   void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }

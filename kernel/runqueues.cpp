@@ -13,8 +13,10 @@ constexpr int kStealTries = 2;
 bool RunQueues::push(Task* t) {
   ClassQueue& c = cls_[qos_index(t->qos)];
   if (!t->pinned && c.backlog.empty() && c.ring.push(t)) return true;
+  // Behind a backlog that holds only pinned tasks, the runqueue itself has room: not a spill.
+  const bool spill = !t->pinned && (c.backlog.empty() || c.backlog.has_unpinned());
   c.backlog.push(t);
-  return t->pinned;
+  return !spill;
 }
 
 Task* RunQueues::pop(QosClass lowest) {
@@ -36,12 +38,17 @@ std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
     ClassQueue& c = cls_[q];
     while (n < max) {
       Task* t = nullptr;
-      for (int i = 0; i < kStealTries && !t; ++i) {
+      auto status = sched::StealStatus::Retry;
+      for (int i = 0; i < kStealTries && !t && status == sched::StealStatus::Retry; ++i) {
         const auto s = c.ring.steal();
+        status = s.status;
         if (s.ok()) t = s.item;
-        if (s.status == sched::StealStatus::Empty) break;
       }
-      if (!t && !(c.backlog.has_unpinned() && c.backlog.pop_unpinned(t))) break;
+      // The backlog only behind an empty runqueue: all of the runqueue is older.
+      if (!t && !(status == sched::StealStatus::Empty && c.backlog.has_unpinned() &&
+                  c.backlog.pop_unpinned(t))) {
+        break;
+      }
       KASSERT(!t->pinned);
       out[n++] = t;
     }
@@ -49,16 +56,18 @@ std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
   return n;
 }
 
+// The backlog before the runqueue: a task the owner moves across (pop_while) leaves the backlog
+// after it entered the runqueue, so one of the two reads sees it.
 bool RunQueues::has_work() const {
   for (const ClassQueue& c : cls_) {
-    if (!c.ring.empty() || !c.backlog.empty()) return true;
+    if (!c.backlog.empty() || !c.ring.empty()) return true;
   }
   return false;
 }
 
 bool RunQueues::has_stealable(QosClass lowest) const {
   for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
-    if (!cls_[q].ring.empty() || cls_[q].backlog.has_unpinned()) return true;
+    if (cls_[q].backlog.has_unpinned() || !cls_[q].ring.empty()) return true;
   }
   return false;
 }

@@ -21,12 +21,14 @@ namespace neuron {
 
 class RunQueues {
  public:
-  // Owner. Returns false if the task went to the backlog although it is not pinned (a spill).
+  // Owner. Returns false for a spill: an unpinned task that went to the backlog because the
+  // runqueue was full, or because tasks that overflowed it earlier are still waiting there.
   bool push(Task* t);
   // Owner: the oldest task of the highest class at or above `lowest`, or nullptr.
   Task* pop(QosClass lowest);
   // Any CPU: up to `max` unpinned tasks of class `lowest` or above, highest class first, oldest
-  // first inside a class. Returns how many it stored in `out`.
+  // first inside a class (a runqueue that keeps losing races is left for the next attempt).
+  // Returns how many it stored in `out`.
   std::size_t steal(QosClass lowest, Task** out, std::size_t max);
 
   // Hints, exact only when no other CPU touches the queues.

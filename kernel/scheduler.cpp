@@ -16,9 +16,13 @@ std::uint64_t g_tick_origin = 0;  // time of tick 0, common to all CPUs so their
 // CPUs in their idle loop that have not been kicked yet: a bit per CPU.
 std::atomic<std::uint64_t> g_idle_mask{0};
 
-// Test hook for the wake-latency selftest: a task to hand to this CPU, inbox and IPI, at the
-// start of the next wake (see sched_arm_wake_window).
-std::atomic<Task*> g_wake_window{nullptr};
+// Test hook for the wake-latency selftest: a task to hand to the arming CPU, inbox and IPI, at
+// the start of that CPU's next wake (see sched_arm_wake_window).
+struct WakeWindow {
+  std::atomic<Task*> task{nullptr};
+  std::atomic<std::uint32_t> cpu{0};
+};
+WakeWindow g_wake_window;
 
 void send_resched(const Cpu& target, IpiDelivery delivery = IpiDelivery::Send) {
   if (const IpiError e = ipi_send(target.id, IpiReason::Resched, delivery); e != IpiError::None) {
@@ -76,11 +80,15 @@ void wake_sleepers(Cpu& cpu) {
 // Test hook: hands the armed task to this CPU the way another CPU would (inbox and resched IPI),
 // so that an interrupt is pending from this point of a wake on.
 void wake_window_hook(Cpu& cpu) {
-  // relaxed: the arming task ran on this CPU just before; nothing else rides on the pointer.
-  if (g_wake_window.load(std::memory_order_relaxed) == nullptr) return;
-  Task* h = g_wake_window.exchange(nullptr, std::memory_order_relaxed);
+  // relaxed: armed on this CPU by the task now waking (one-shot); other CPUs only look.
+  if (g_wake_window.task.load(std::memory_order_relaxed) == nullptr ||
+      g_wake_window.cpu.load(std::memory_order_relaxed) != cpu.id) {
+    return;
+  }
+  Task* h = g_wake_window.task.exchange(nullptr, std::memory_order_relaxed);
   if (!h) return;
   sched::SpinGuard g(h->lock);
+  if (h->state != TaskState::Blocked || h->on_cpu || h->pinned) panic("wake window: bad task");
   h->state = TaskState::Runnable;
   h->cpu = &cpu;
   cpu.inbox.push(h);
@@ -151,9 +159,9 @@ void sched_enqueue_local(Task* t) {
     runs_here_next = !cpu.need_resched;  // an idle CPU claims the first task queued on it
     cpu.need_resched = true;
   } else {
-    // Strict priority: a task of a higher class preempts at the next chance; the task it
-    // preempts is queued again (finish_switch) and offered then.
-    runs_here_next = t->qos < cpu.current->qos;
+    // Strict priority: the first task of a higher class preempts at the next chance (the task
+    // it preempts is queued again in finish_switch and offered then); any later one is offered.
+    runs_here_next = !cpu.need_resched && t->qos < cpu.current->qos;
     if (runs_here_next) cpu.need_resched = true;
   }
   if (!runs_here_next && !t->pinned) kick_idle_cpu(cpu);
@@ -235,18 +243,28 @@ void finish_switch() {
     reap = prev->state == TaskState::Dead;
   }
   if (reap) task_reap(prev);
+  // prev may have been woken while it was switching away and outrank the task now running: it
+  // preempts as soon as that task's interrupts are back on.
+  if (cpu.need_resched && !cpu.current->is_idle) arch::request_self_interrupt();
 }
 
 void preempt_point() {
-  if (!arch::irq_enabled()) return;  // the caller holds off preemption; the next trap exit acts
-  IrqSave irq;
   Cpu& cpu = this_cpu();
+  if (!arch::irq_enabled()) {
+    // The caller holds off preemption: a pending software interrupt acts when it lets go.
+    if (cpu.need_resched && !cpu.current->is_idle) arch::request_self_interrupt();
+    return;
+  }
+  IrqSave irq;
   if (!cpu.need_resched || cpu.current->is_idle) return;
   switch_away(TaskState::Runnable);
 }
 
 void sched_arm_wake_window(Task* t) {
-  g_wake_window.store(t, std::memory_order_relaxed);  // relaxed: read on this CPU (see the hook)
+  IrqSave irq;  // both fields from one CPU, with no migration in between
+  // relaxed: read back on this CPU by the hook, in program order.
+  g_wake_window.cpu.store(cpu_current_id(), std::memory_order_relaxed);
+  g_wake_window.task.store(t, std::memory_order_relaxed);
 }
 
 [[noreturn]] void idle_loop() {
@@ -269,7 +287,8 @@ void sched_arm_wake_window(Task* t) {
       // Interrupts stay off from the checks to wfi: a wake-up in between stays pending and ends
       // the wfi at once instead of being lost. With nothing asleep here the tick is silenced, so
       // only an IPI (or a device) wakes this CPU.
-      cpu.kicked = false;  // any earlier kick found nothing to do
+      cpu.kicked = false;        // any earlier kick found nothing to do
+      cpu.need_resched = false;  // a claimed task another CPU took meanwhile
       const bool quiet = cpu.sleepers == nullptr;
       if (quiet) arch::timer_disarm();
       cpu.parked.store(quiet, std::memory_order_relaxed);  // relaxed: observed by tests only

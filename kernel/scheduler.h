@@ -37,15 +37,15 @@ void sched_drain_inbox(Cpu& cpu);
 void schedule();
 // Completes the switch on the new task's side: requeues or reaps the task switched away from.
 void finish_switch();
-// If a higher-class task became runnable here and interrupts are on, switch to it now rather
-// than at the next tick.
+// If a higher-class task became runnable here, switch to it now if interrupts are on, or as soon
+// as the caller turns them back on (a pending software interrupt), rather than at the next tick.
 void preempt_point();
 
 [[noreturn]] void idle_loop();
 
-// Test hook (the wake-latency selftest): at the start of this CPU's next task_wake, `t` (Blocked)
-// is made Runnable and handed to this CPU through its inbox with a resched IPI, as another CPU
-// would, so that an interrupt is pending while the wake runs.
+// Test hook (the wake-latency selftest): at the start of this CPU's next task_wake, `t` (Blocked,
+// not pinned) is made Runnable and handed to this CPU through its inbox with a resched IPI, as
+// another CPU would, so that an interrupt is pending while the wake runs.
 void sched_arm_wake_window(Task* t);
 
 }  // namespace neuron

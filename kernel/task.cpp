@@ -51,7 +51,8 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
     t->id = g_pool.next_id++;
   }
   {
-    sched::SpinGuard g(t->lock);  // not yet visible to anyone: the lock only states the rule
+    IrqSave irq;  // not yet visible to anyone: lock and interrupts only keep the rule
+    sched::SpinGuard g(t->lock);
     t->state = initial;
     t->on_cpu = false;
     t->wake_pending = false;
@@ -117,6 +118,7 @@ std::size_t stack_depth(const std::uint8_t* base, std::size_t size) {
 
 void task_init_idle(Task& idle, const char* name, Cpu* cpu, std::uint8_t* stack_base) {
   {
+    IrqSave irq;
     sched::SpinGuard g(idle.lock);
     idle.state = TaskState::Running;
     idle.on_cpu = true;

@@ -23,7 +23,7 @@ class TaskFifo {
       head_ = t;
     }
     tail_ = t;
-    count(t, +1);
+    count(t->pinned, +1);
   }
 
   // The oldest task, pinned or not (the owner's view).
@@ -48,33 +48,40 @@ class TaskFifo {
   }
 
   // Hands the oldest tasks, in order, to `accept` for as long as the oldest is not pinned and
-  // `accept` takes it (returns true). The lock is held throughout, so the order is kept.
+  // `accept` takes it (returns true). The lock is held throughout, so the order is kept. A task
+  // `accept` took may be another CPU's at once (a stolen runqueue entry): it is not touched again.
   template <typename Accept>
   void pop_while(Accept accept) TA_EXCL(lock_) {
     IrqSpinGuard g(lock_);
-    while (head_ && !head_->pinned && accept(head_)) unlink(nullptr, head_);
+    while (head_ && !head_->pinned) {
+      Task* rest = head_->link;
+      if (!accept(head_)) return;
+      head_ = rest;
+      if (!rest) tail_ = nullptr;
+      count(false, -1);  // after accept: see has_unpinned()
+    }
   }
 
   // Lock-free peeks for the scheduler's hot paths; may be stale, callers re-check under the lock.
-  // relaxed: each is one location written under the lock; the idle handshake orders them with
-  // its fences (see kick_idle_cpu).
-  bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }
-  bool has_unpinned() const { return unpinned_.load(std::memory_order_relaxed) != 0; }
+  bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }  // relaxed: a hint
+  // acquire: pairs with the release decrement after pop_while's accept, so a reader that sees the
+  // task gone from here and then looks where accept put it (the runqueue) finds it there.
+  bool has_unpinned() const { return unpinned_.load(std::memory_order_acquire) != 0; }
 
  private:
   Task* unlink(Task* prev, Task* t) TA_REQ(lock_) {
     (prev ? prev->link : head_) = t->link;
     if (tail_ == t) tail_ = prev;
     t->link = nullptr;
-    count(t, -1);
+    count(t->pinned, -1);
     return t;
   }
 
-  void count(const Task* t, int delta) TA_REQ(lock_) {
-    // relaxed: hints only, as in empty(); the lock orders the list itself.
+  void count(bool pinned, int delta) TA_REQ(lock_) {
+    // relaxed: a hint, as in empty(); the lock orders the list itself.
     size_.fetch_add(static_cast<std::uint32_t>(delta), std::memory_order_relaxed);
-    if (!t->pinned)
-      unpinned_.fetch_add(static_cast<std::uint32_t>(delta), std::memory_order_relaxed);
+    // release: see has_unpinned(); an increment needs no order (the idle handshake fences it).
+    if (!pinned) unpinned_.fetch_add(static_cast<std::uint32_t>(delta), std::memory_order_release);
   }
 
   Spinlock lock_;
