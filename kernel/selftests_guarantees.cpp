@@ -404,9 +404,9 @@ const char* test_wake_latency() {
     }
   }
   kprintf(
-      "KINFO: wake latency: %lu us with an interrupt pending, %lu us for two woken with "
-      "interrupts off (bound %lu us)\n",
-      to_us(t[0].value), to_us(t[1].value), to_us(bound));
+      "KINFO: wake latency: %lu us with an interrupt pending (trial %d), %lu us for two woken "
+      "with interrupts off (trial %d), bound %lu us\n",
+      to_us(t[0].value), t[0].trials, to_us(t[1].value), t[1].trials, to_us(bound));
   return nullptr;
 }
 
