@@ -303,9 +303,10 @@ const char* test_work_conserving() {
 //   waker as soon as interrupts are back on, not at the next tick, and the Interactive one, which
 //   cannot run on cpu0 next, must go to an idle CPU: the PerfBurst task holds cpu0 until it ran.
 // The waker holds cpu0 after its wake (only a preemption lets the woken task in), starting just
-// after a tick, so a preemption left for the next interrupt costs about a tick: a trial over 4/5
-// of a tick is a fault, not the host.
+// after a tick, so a preemption left for the next interrupt costs about a tick in every trial.
+// A host that deschedules a vCPU thread costs as much now and then: such a trial is repeated.
 constexpr std::uint64_t kWakeBoundDivisor = 5;
+constexpr std::uint64_t kLatencyFaultTicks = 3;  // far above any host noise seen
 constexpr std::uint64_t kHoldTicks = 5;
 
 struct WakeLatency {
@@ -394,8 +395,8 @@ const char* test_wake_latency() {
   Timed t[2];
   for (const bool pair : {false, true}) {
     const char* error = nullptr;
-    t[pair] =
-        timed_trials(bound, tick_period() * 4 / 5, [&] { return latency_trial(pair, error); });
+    t[pair] = timed_trials(bound, kLatencyFaultTicks * tick_period(),
+                           [&] { return latency_trial(pair, error); });
     if (error) return error;
     if (!t[pair].ok) {
       return fail("%s: woken tasks ran after %lu us (bound %lu us), trial %d",
