@@ -24,10 +24,8 @@ bool irq_enabled();
 // that arrives between the caller's last check and this call is not lost (it stays pending);
 // with interrupts on, the interrupt is taken as it returns.
 void wait_for_interrupt();
+bool irq_state_on(IrqState s);  // did irq_save() find interrupts on?
 void trap_init();  // install the trap vector and unmask the interrupt sources this CPU uses
-// Make this CPU's software interrupt pending, as an IPI would: it is taken as soon as interrupts
-// are on. The generic kernel uses it to preempt at the end of an interrupts-off section.
-void request_self_interrupt();
 
 // --- Time -------------------------------------------------------------------------------------
 std::uint64_t time_now();  // timebase ticks since an arbitrary origin

@@ -39,8 +39,8 @@ void handle_ipi() {
   Cpu& cpu = this_cpu();
   // acquire: pairs with the senders' release fetch_or; take every pending reason at once.
   const std::uint32_t reasons = cpu.ipi_reasons.exchange(0, std::memory_order_acquire);
-  // None: this CPU's own preemption request (irq_exit acts on it), or an IPI whose reasons an
-  // earlier trap already took. Only traps that deliver something count as received.
+  // None: an IPI whose reasons an earlier trap already took. Only traps that deliver something
+  // count as received.
   if (reasons == 0) return;
   cpu.stats.add(cpu.stats.ipis_recv);
   if (reasons & static_cast<std::uint32_t>(IpiReason::Resched)) {

@@ -9,11 +9,19 @@ namespace neuron {
 
 using sched::Spinlock;
 
-// Disables local interrupts for its scope and restores the previous state (which nests).
+// With interrupts on, switches away if a higher-class task became runnable on this CPU while they
+// were off (scheduler.cpp). The end of every interrupts-off section is a preemption point.
+void preempt_on_irq_enable();
+
+// Disables local interrupts for its scope and restores the previous state (which nests). When it
+// turns them back on, it acts on a preemption requested meanwhile, as an interrupt would.
 class [[nodiscard]] IrqSave {
  public:
   IrqSave() : saved_(arch::irq_save()) {}
-  ~IrqSave() { arch::irq_restore(saved_); }
+  ~IrqSave() {
+    arch::irq_restore(saved_);
+    if (arch::irq_state_on(saved_)) preempt_on_irq_enable();
+  }
   IrqSave(const IrqSave&) = delete;
   IrqSave& operator=(const IrqSave&) = delete;
 

@@ -28,6 +28,23 @@ struct CpuStats {
   void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 
+// What a CPU runs next as things stand: the current task, or a queued task that outranks it and
+// claimed the place. Each task queued on the CPU either takes that place or is offered to an
+// idle CPU, so no task waits here unseen while another CPU idles.
+struct NextUp {
+  std::size_t qos = kQosCount;  // its class index; kQosCount: nothing (the CPU is idle)
+  bool claimed = false;         // a queued task holds the place (not the current one)
+  bool stealable = false;       // ... and a thief could take it (it is not pinned)
+};
+
+// IPIs a CPU decided on while holding a task's lock, sent once it has let go: the CPU they wake
+// would take that lock first, and a firmware call is slow to spin behind.
+struct OwedIpis {
+  std::uint64_t resched = 0;  // CPUs whose inbox got a task: a bit per CPU
+  std::uint32_t kicks = 0;    // idle CPUs to wake so they steal
+  bool empty() const { return resched == 0 && kicks == 0; }
+};
+
 struct Cpu {
   arch::CpuLocal arch;  // must stay first: tp points here and entry code reads it
   std::uint32_t id;
@@ -40,7 +57,9 @@ struct Cpu {
   std::uint64_t ticks;
   std::uint64_t next_deadline;
   std::uint32_t slice_left;
-  bool need_resched;  // switch at the next chance; while idle: a queued task is already claimed
+  bool need_resched;  // switch at the next chance (checked at every trap exit)
+  NextUp next;        // see NextUp
+  OwedIpis owed;      // see OwedIpis
   bool kicked;        // another CPU claimed this idle CPU to steal: pass the kick on if unused
 
   // Shared with other CPUs.

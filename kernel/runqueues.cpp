@@ -12,9 +12,18 @@ constexpr int kStealTries = 2;
 
 bool RunQueues::push(Task* t) {
   ClassQueue& c = cls_[qos_index(t->qos)];
-  if (!t->pinned && c.backlog.empty() && c.ring.push(t)) return true;
-  // Behind a backlog that holds only pinned tasks, the runqueue itself has room: not a spill.
-  const bool spill = !t->pinned && (c.backlog.empty() || c.backlog.has_unpinned());
+  if (t->pinned) {
+    c.backlog.push(t);
+    return true;
+  }
+  if (c.backlog.empty()) {
+    if (c.ring.push(t)) return true;
+    c.backlog.push(t);
+    return false;  // the runqueue is full
+  }
+  // Behind the backlog to keep FIFO: a spill only if tasks that overflowed the runqueue wait
+  // there, or it is full now (not when only pinned tasks wait there).
+  const bool spill = c.backlog.has_unpinned() || c.ring.size() == TaskQueue::capacity();
   c.backlog.push(t);
   return !spill;
 }
@@ -44,7 +53,8 @@ std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
         status = s.status;
         if (s.ok()) t = s.item;
       }
-      // The backlog only behind an empty runqueue: all of the runqueue is older.
+      // The backlog only behind a runqueue found empty, whose tasks are older (unless the owner
+      // refilled it just now: then a younger task goes first, which a thief may do).
       if (!t && !(status == sched::StealStatus::Empty && c.backlog.has_unpinned() &&
                   c.backlog.pop_unpinned(t))) {
         break;
@@ -56,8 +66,7 @@ std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
   return n;
 }
 
-// The backlog before the runqueue: a task the owner moves across (pop_while) leaves the backlog
-// after it entered the runqueue, so one of the two reads sees it.
+// The owner's own view: nothing else pushes here, so its hints are never too low.
 bool RunQueues::has_work() const {
   for (const ClassQueue& c : cls_) {
     if (!c.backlog.empty() || !c.ring.empty()) return true;
@@ -65,6 +74,8 @@ bool RunQueues::has_work() const {
   return false;
 }
 
+// The backlog before the runqueue: a task the owner moves across (pop_while) leaves the backlog
+// after it entered the runqueue, so one of the two reads sees it.
 bool RunQueues::has_stealable(QosClass lowest) const {
   for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
     if (cls_[q].backlog.has_unpinned() || !cls_[q].ring.empty()) return true;

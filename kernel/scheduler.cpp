@@ -75,23 +75,26 @@ void wake_sleepers(Cpu& cpu) {
     t->state = TaskState::Runnable;
     if (!t->on_cpu) sched_enqueue_local(t);  // else finish_switch queues it
   }
+  sched_send_owed_ipis();
 }
 
 // Test hook: hands the armed task to this CPU the way another CPU would (inbox and resched IPI),
 // so that an interrupt is pending from this point of a wake on.
 void wake_window_hook(Cpu& cpu) {
-  // relaxed: armed on this CPU by the task now waking (one-shot); other CPUs only look.
-  if (g_wake_window.task.load(std::memory_order_relaxed) == nullptr ||
-      g_wake_window.cpu.load(std::memory_order_relaxed) != cpu.id) {
+  // acquire: pairs with the arming release, so `cpu` is the arming CPU's. One-shot.
+  if (g_wake_window.task.load(std::memory_order_acquire) == nullptr ||
+      g_wake_window.cpu.load(std::memory_order_relaxed) != cpu.id) {  // relaxed: ordered above
     return;
   }
   Task* h = g_wake_window.task.exchange(nullptr, std::memory_order_relaxed);
   if (!h) return;
-  sched::SpinGuard g(h->lock);
-  if (h->state != TaskState::Blocked || h->on_cpu || h->pinned) panic("wake window: bad task");
-  h->state = TaskState::Runnable;
-  h->cpu = &cpu;
-  cpu.inbox.push(h);
+  {
+    sched::SpinGuard g(h->lock);
+    if (h->state != TaskState::Blocked || h->on_cpu || h->pinned) panic("wake window: bad task");
+    h->state = TaskState::Runnable;
+    h->cpu = &cpu;
+    cpu.inbox.push(h);
+  }
   send_resched(cpu);
 }
 
@@ -117,6 +120,7 @@ void sched_init_cpu(Cpu& cpu, std::uint32_t id, std::uint8_t* boot_stack) {
   cpu.id = id;
   task_init_idle(cpu.idle, "idle", &cpu, boot_stack);
   cpu.current = &cpu.idle;
+  cpu.next = NextUp{};
   cpu.slice_left = config::kSliceTicks;
 }
 
@@ -142,7 +146,23 @@ void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
   }
   t->cpu = &target;
   target.inbox.push(t);
-  send_resched(target, delivery);
+  if (delivery == IpiDelivery::Send) {
+    this_cpu().owed.resched |= std::uint64_t{1} << target.id;
+  } else {
+    send_resched(target, delivery);  // no firmware call: sets the reason and counts only
+  }
+}
+
+void sched_send_owed_ipis() {
+  KASSERT(!arch::irq_enabled());
+  Cpu& cpu = this_cpu();
+  for (std::uint32_t id = 0; cpu.owed.resched != 0; ++id) {
+    const std::uint64_t bit = std::uint64_t{1} << id;
+    if (!(cpu.owed.resched & bit)) continue;
+    cpu.owed.resched &= ~bit;
+    send_resched(g_cpus[id]);
+  }
+  for (; cpu.owed.kicks; --cpu.owed.kicks) kick_idle_cpu(cpu);
 }
 
 void sched_enqueue_local(Task* t) {
@@ -154,17 +174,17 @@ void sched_enqueue_local(Task* t) {
   t->cpu = &cpu;
   if (!cpu.rq.push(t)) cpu.stats.add(cpu.stats.spilled);
   // Work conservation: a task this CPU will not run next is offered to an idle CPU at once.
-  bool runs_here_next;
-  if (cpu.current->is_idle) {
-    runs_here_next = !cpu.need_resched;  // an idle CPU claims the first task queued on it
-    cpu.need_resched = true;
-  } else {
-    // Strict priority: the first task of a higher class preempts at the next chance (the task
-    // it preempts is queued again in finish_switch and offered then); any later one is offered.
-    runs_here_next = !cpu.need_resched && t->qos < cpu.current->qos;
-    if (runs_here_next) cpu.need_resched = true;
+  // Strict priority: one that outranks what runs next here takes its place (preempting the
+  // current task at the next chance); a queued task it displaces is offered instead, and a
+  // current task it preempts is offered when finish_switch queues it again.
+  NextUp& next = cpu.next;
+  if (qos_index(t->qos) < next.qos) {
+    if (next.claimed && next.stealable) ++cpu.owed.kicks;
+    next = {qos_index(t->qos), true, !t->pinned};
+    if (!cpu.current->is_idle) cpu.need_resched = true;  // an idle CPU looks in its own loop
+  } else if (!t->pinned) {
+    ++cpu.owed.kicks;
   }
-  if (!runs_here_next && !t->pinned) kick_idle_cpu(cpu);
 }
 
 void sched_drain_inbox(Cpu& cpu) {
@@ -174,6 +194,7 @@ void sched_drain_inbox(Cpu& cpu) {
     sched::SpinGuard g(t->lock);
     sched_enqueue_local(t);
   }
+  sched_send_owed_ipis();
 }
 
 void schedule() {
@@ -181,13 +202,16 @@ void schedule() {
   Cpu& cpu = this_cpu();
   Task* prev = cpu.current;
   task_check_stack(prev);
-  sched_drain_inbox(cpu);    // first: what it queues competes below, and may not preempt later
-  cpu.need_resched = false;  // decided here, from everything queued up to now
   bool prev_stays;
   {
     sched::SpinGuard g(prev->lock);
     prev_stays = prev->state == TaskState::Runnable && !prev->is_idle;
   }
+  // The inbox first: what it queues competes below, and may not preempt later. A prev that
+  // leaves holds no place: the first task drained claims it, as on an idle CPU.
+  cpu.next = prev_stays ? NextUp{qos_index(prev->qos), false, false} : NextUp{};
+  sched_drain_inbox(cpu);
+  cpu.need_resched = false;  // decided here, from everything queued up to now
   // A runnable prev competes only with tasks of its own class or higher, and pulls from other
   // CPUs only a class above its own; a CPU that would otherwise go idle steals any class.
   Task* next = cpu.rq.pop(prev_stays ? prev->qos : QosClass::Idle);
@@ -202,6 +226,7 @@ void schedule() {
       prev->state = TaskState::Running;
     }
     if (prev_stays || prev->is_idle) {
+      cpu.next = prev_stays ? NextUp{qos_index(prev->qos), false, false} : NextUp{};
       cpu.slice_left = config::kSliceTicks;
       return;
     }
@@ -220,6 +245,8 @@ void schedule() {
   // on, so a kick spent on other work is not lost.
   if (prev->is_idle && cpu.kicked && steal_candidates(cpu)) kick_idle_cpu(cpu);
   cpu.kicked = false;
+  KASSERT(cpu.owed.empty());  // every IPI decided so far is sent before the switch
+  cpu.next = next->is_idle ? NextUp{} : NextUp{qos_index(next->qos), false, false};
   cpu.current = next;
   cpu.switched_out = prev;
   cpu.slice_left = config::kSliceTicks;
@@ -242,29 +269,27 @@ void finish_switch() {
     if (prev->state == TaskState::Runnable) sched_enqueue_local(prev);
     reap = prev->state == TaskState::Dead;
   }
+  sched_send_owed_ipis();
   if (reap) task_reap(prev);
-  // prev may have been woken while it was switching away and outrank the task now running: it
-  // preempts as soon as that task's interrupts are back on.
-  if (cpu.need_resched && !cpu.current->is_idle) arch::request_self_interrupt();
+  // prev, woken while it was switching away, may outrank the task now running: need_resched is
+  // then set, and acted on where that task's interrupts come back on (preempt_on_irq_enable).
 }
 
-void preempt_point() {
-  Cpu& cpu = this_cpu();
-  if (!arch::irq_enabled()) {
-    // The caller holds off preemption: a pending software interrupt acts when it lets go.
-    if (cpu.need_resched && !cpu.current->is_idle) arch::request_self_interrupt();
-    return;
+void preempt_on_irq_enable() {
+  // Raw save and restore: an IrqSave here would call back into this function.
+  const arch::IrqState s = arch::irq_save();
+  // Re-read after each switch: the task may resume on another CPU, and finish_switch may have
+  // asked for the next switch (a task woken while switching away).
+  while (this_cpu().need_resched && !this_cpu().current->is_idle) {
+    switch_away(TaskState::Runnable);
   }
-  IrqSave irq;
-  if (!cpu.need_resched || cpu.current->is_idle) return;
-  switch_away(TaskState::Runnable);
+  arch::irq_restore(s);
 }
 
 void sched_arm_wake_window(Task* t) {
   IrqSave irq;  // both fields from one CPU, with no migration in between
-  // relaxed: read back on this CPU by the hook, in program order.
-  g_wake_window.cpu.store(cpu_current_id(), std::memory_order_relaxed);
-  g_wake_window.task.store(t, std::memory_order_relaxed);
+  g_wake_window.cpu.store(cpu_current_id(), std::memory_order_relaxed);  // relaxed: see below
+  g_wake_window.task.store(t, std::memory_order_release);  // release: publishes `cpu` with it
 }
 
 [[noreturn]] void idle_loop() {
@@ -287,8 +312,9 @@ void sched_arm_wake_window(Task* t) {
       // Interrupts stay off from the checks to wfi: a wake-up in between stays pending and ends
       // the wfi at once instead of being lost. With nothing asleep here the tick is silenced, so
       // only an IPI (or a device) wakes this CPU.
-      cpu.kicked = false;        // any earlier kick found nothing to do
-      cpu.need_resched = false;  // a claimed task another CPU took meanwhile
+      KASSERT(cpu.owed.empty());  // nothing this CPU decided may wait behind its wfi
+      cpu.kicked = false;         // any earlier kick found nothing to do
+      cpu.next = NextUp{};        // a task that claimed this CPU was taken by another meanwhile
       const bool quiet = cpu.sleepers == nullptr;
       if (quiet) arch::timer_disarm();
       cpu.parked.store(quiet, std::memory_order_relaxed);  // relaxed: observed by tests only
@@ -340,27 +366,31 @@ void task_block() {
 void task_wake(Task* t) {
   {
     // Interrupts stay off from the state change to the enqueue and its IPI: an interrupt taken
-    // in between could reschedule this CPU while the task is Runnable but in no queue.
-    IrqSave irq;
+    // in between could reschedule this CPU while the task is Runnable but in no queue. The IPI
+    // goes out after the task's lock is let go: the CPU it wakes takes that lock first.
+    IrqSave irq;  // its end is a preemption point: a woken task that outranks us runs then
     Cpu& cpu = this_cpu();
     wake_window_hook(cpu);
-    sched::SpinGuard g(t->lock);
-    switch (t->state) {
-      case TaskState::Blocked:
-        t->state = TaskState::Runnable;
-        // Where it last ran (or is pinned); on_cpu: still switching away, finish_switch queues it.
-        if (!t->on_cpu) sched_enqueue(t, t->cpu ? *t->cpu : cpu);
-        break;
-      case TaskState::Running:
-      case TaskState::Runnable:
-      case TaskState::Sleeping:
-        t->wake_pending = true;  // its next task_block returns at once
-        break;
-      case TaskState::Free:
-      case TaskState::Dead: break;  // nothing left to wake
+    {
+      sched::SpinGuard g(t->lock);
+      switch (t->state) {
+        case TaskState::Blocked:
+          t->state = TaskState::Runnable;
+          // Where it last ran (or is pinned); on_cpu: still switching away, finish_switch
+          // queues it.
+          if (!t->on_cpu) sched_enqueue(t, t->cpu ? *t->cpu : cpu);
+          break;
+        case TaskState::Running:
+        case TaskState::Runnable:
+        case TaskState::Sleeping:
+          t->wake_pending = true;  // its next task_block returns at once
+          break;
+        case TaskState::Free:
+        case TaskState::Dead: break;  // nothing left to wake
+      }
     }
+    sched_send_owed_ipis();
   }
-  preempt_point();
 }
 
 void task_pin(Task* t, std::uint32_t cpu) {
@@ -405,9 +435,11 @@ void handle_timer_irq() {
 }
 
 void irq_exit() {
-  Cpu& cpu = this_cpu();
-  if (!cpu.need_resched || cpu.current->is_idle) return;  // idle reschedules in its own loop
-  switch_away(TaskState::Runnable);
+  // The idle context reschedules in its own loop. Re-read after each switch, as in
+  // preempt_on_irq_enable: the trap returns to whichever task is current then.
+  while (this_cpu().need_resched && !this_cpu().current->is_idle) {
+    switch_away(TaskState::Runnable);
+  }
 }
 
 }  // namespace kernel

@@ -25,10 +25,14 @@ std::uint64_t sched_ticks();  // ticks since the origin, as this CPU last counte
 
 // Make a Runnable task runnable on `cpu`: a local push, or the target's inbox and an IPI
 // (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent).
-// The caller holds t->lock with interrupts off (t Runnable, in no queue).
+// The caller holds t->lock with interrupts off (t Runnable, in no queue), and calls
+// sched_send_owed_ipis() once it has let go of it.
 void sched_enqueue(Task* t, Cpu& cpu, IpiDelivery delivery = IpiDelivery::Send) TA_REQ(t->lock);
-// Owner side: queue t on this CPU (runqueue or backlog), preempting or kicking an idle CPU.
+// Owner side: queue t on this CPU (runqueue or backlog), preempting, or owing a kick of an idle
+// CPU.
 void sched_enqueue_local(Task* t) TA_REQ(t->lock);
+// Sends the IPIs the enqueues above decided on (interrupts off, no task lock held).
+void sched_send_owed_ipis();
 // Owner side, interrupts off: move the inbox into the runqueues.
 void sched_drain_inbox(Cpu& cpu);
 
@@ -37,9 +41,6 @@ void sched_drain_inbox(Cpu& cpu);
 void schedule();
 // Completes the switch on the new task's side: requeues or reaps the task switched away from.
 void finish_switch();
-// If a higher-class task became runnable here, switch to it now if interrupts are on, or as soon
-// as the caller turns them back on (a pending software interrupt), rather than at the next tick.
-void preempt_point();
 
 [[noreturn]] void idle_loop();
 

@@ -33,6 +33,7 @@ void task_start(void* arg) {
   finish_switch();
   task_note_started(self);
   arch::irq_enable();
+  preempt_on_irq_enable();  // finish_switch may have queued a task that outranks this one
   self->entry(self->arg);
   task_exit();
 }
@@ -141,10 +142,12 @@ Task* task_create_on(const char* name, QosClass qos, TaskFn fn, void* arg, std::
   if (!t) return nullptr;
   {
     IrqSave irq;
-    sched::SpinGuard g(t->lock);
-    sched_enqueue(t, g_cpus[cpu], delivery);
-  }
-  preempt_point();
+    {
+      sched::SpinGuard g(t->lock);
+      sched_enqueue(t, g_cpus[cpu], delivery);
+    }
+    sched_send_owed_ipis();
+  }  // a preemption point: the new task may outrank this one
   return t;
 }
 

@@ -56,7 +56,7 @@ class TaskFifo {
     while (head_ && !head_->pinned) {
       Task* rest = head_->link;
       if (!accept(head_)) return;
-      head_ = rest;
+      head_ = rest;  // its link still points at `rest`: whoever links it next overwrites it
       if (!rest) tail_ = nullptr;
       count(false, -1);  // after accept: see has_unpinned()
     }

@@ -31,8 +31,7 @@ void irq_enable() { NEURON_CSR_SET(sstatus, csr::kSstatusSie); }
 
 bool irq_enabled() { return (NEURON_CSR_READ(sstatus) & csr::kSstatusSie) != 0; }
 
-// S-mode may set its own sip.SSIP; the trap handler clears it before it looks at the mailbox.
-void request_self_interrupt() { NEURON_CSR_SET(sip, csr::kSipSsip); }
+bool irq_state_on(IrqState s) { return (s & csr::kSstatusSie) != 0; }
 
 void wait_for_interrupt() {
   // With sstatus.SIE clear, wfi still returns once an interrupt enabled in sie is pending; the
