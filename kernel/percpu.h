@@ -32,9 +32,12 @@ struct CpuStats {
 // claimed the place. Each task queued on the CPU either takes that place or is offered to an
 // idle CPU, so no task waits here unseen while another CPU idles.
 struct NextUp {
-  std::size_t qos = kQosCount;  // its class index; kQosCount: nothing (the CPU is idle)
-  bool claimed = false;         // a queued task holds the place (not the current one)
-  bool stealable = false;       // ... and a thief could take it (it is not pinned)
+  std::size_t qos = kQosCount;     // its class index; kQosCount: nothing (the CPU is idle)
+  const Task* claimant = nullptr;  // the queued task that took the place; nullptr: the current one
+
+  static NextUp running(const Task& t) {
+    return t.is_idle ? NextUp{} : NextUp{qos_index(t.qos), nullptr};
+  }
 };
 
 // IPIs a CPU decided on while holding a task's lock, sent once it has let go: the CPU they wake

@@ -135,6 +135,8 @@ std::uint64_t sched_ticks() {
   return this_cpu().ticks;
 }
 
+std::uint64_t sched_tick_due(std::uint64_t tick) { return g_tick_origin + tick * g_tick_period; }
+
 void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
   KASSERT(!arch::irq_enabled());
   if (&target == &this_cpu()) {
@@ -179,8 +181,8 @@ void sched_enqueue_local(Task* t) {
   // current task it preempts is offered when finish_switch queues it again.
   NextUp& next = cpu.next;
   if (qos_index(t->qos) < next.qos) {
-    if (next.claimed && next.stealable) ++cpu.owed.kicks;
-    next = {qos_index(t->qos), true, !t->pinned};
+    if (next.claimant && !next.claimant->pinned) ++cpu.owed.kicks;
+    next = {qos_index(t->qos), t};
     if (!cpu.current->is_idle) cpu.need_resched = true;  // an idle CPU looks in its own loop
   } else if (!t->pinned) {
     ++cpu.owed.kicks;
@@ -200,6 +202,7 @@ void sched_drain_inbox(Cpu& cpu) {
 void schedule() {
   KASSERT(!arch::irq_enabled());
   Cpu& cpu = this_cpu();
+  KASSERT(cpu.owed.empty());  // every path that queued a task sent what it owed
   Task* prev = cpu.current;
   task_check_stack(prev);
   bool prev_stays;
@@ -209,12 +212,13 @@ void schedule() {
   }
   // The inbox first: what it queues competes below, and may not preempt later. A prev that
   // leaves holds no place: the first task drained claims it, as on an idle CPU.
-  cpu.next = prev_stays ? NextUp{qos_index(prev->qos), false, false} : NextUp{};
+  cpu.next = prev_stays ? NextUp::running(*prev) : NextUp{};
   sched_drain_inbox(cpu);
   cpu.need_resched = false;  // decided here, from everything queued up to now
   // A runnable prev competes only with tasks of its own class or higher, and pulls from other
   // CPUs only a class above its own; a CPU that would otherwise go idle steals any class.
   Task* next = cpu.rq.pop(prev_stays ? prev->qos : QosClass::Idle);
+  const bool popped = next != nullptr;
   if (!next && (!prev_stays || prev->qos != QosClass::PerfBurst)) {
     next = steal_task(
         cpu, prev_stays ? static_cast<QosClass>(qos_index(prev->qos) - 1) : QosClass::Idle);
@@ -226,7 +230,7 @@ void schedule() {
       prev->state = TaskState::Running;
     }
     if (prev_stays || prev->is_idle) {
-      cpu.next = prev_stays ? NextUp{qos_index(prev->qos), false, false} : NextUp{};
+      cpu.next = NextUp::running(*prev);  // a claimant, if any, was taken by a thief
       cpu.slice_left = config::kSliceTicks;
       return;
     }
@@ -245,8 +249,12 @@ void schedule() {
   // on, so a kick spent on other work is not lost.
   if (prev->is_idle && cpu.kicked && steal_candidates(cpu)) kick_idle_cpu(cpu);
   cpu.kicked = false;
-  KASSERT(cpu.owed.empty());  // every IPI decided so far is sent before the switch
-  cpu.next = next->is_idle ? NextUp{} : NextUp{qos_index(next->qos), false, false};
+  // A task that claimed the place but lost it to an older one popped first is offered now.
+  if (popped && cpu.next.claimant && cpu.next.claimant != next && !cpu.next.claimant->pinned) {
+    ++cpu.owed.kicks;
+  }
+  sched_send_owed_ipis();
+  cpu.next = NextUp::running(*next);
   cpu.current = next;
   cpu.switched_out = prev;
   cpu.slice_left = config::kSliceTicks;

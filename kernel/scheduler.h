@@ -22,6 +22,7 @@ void sched_set_timebase(std::uint64_t hz);  // once, on the boot CPU, before any
 void sched_init_cpu(Cpu& cpu, std::uint32_t id, std::uint8_t* boot_stack);
 void sched_start_tick();      // arm this CPU's tick (the boot CPU's first call sets the origin)
 std::uint64_t sched_ticks();  // ticks since the origin, as this CPU last counted them
+std::uint64_t sched_tick_due(std::uint64_t tick);  // the timebase time at which `tick` falls due
 
 // Make a Runnable task runnable on `cpu`: a local push, or the target's inbox and an IPI
 // (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent).

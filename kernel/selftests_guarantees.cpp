@@ -203,10 +203,15 @@ const char* test_spill_fairness() {
 }
 
 // ---- work conservation ------------------------------------------------------------------------
-// A burst of tasks lands at once on cpu1 while the other secondaries are idle (and this task
-// keeps cpu0 busy): no task may wait longer than one tick for a CPU. Each task holds its CPU
-// until the whole burst has started (or kBurstHoldTicks), so a CPU can run only one of them: each
-// must start on a CPU of its own. Without a kick a task waits for a holder to give up.
+// No task may wait longer than one tick for a CPU while another CPU idles. This task keeps cpu0
+// busy meanwhile (so it neither steals nor polls), and the other secondaries are parked. Cases:
+// - A burst of tasks lands at once on cpu1. Each holds its CPU until the whole burst has started
+//   (or kBurstHoldTicks), so a CPU can run only one of them: each must start on a CPU of its own.
+// - A task that arrives as its CPU switches (three CPUs or more): cpu1 runs a pinned task with
+//   another pinned task queued behind it, and the new task waits in cpu1's inbox with its IPI
+//   withheld. When the first pinned task exits, cpu1 takes the new task from its inbox and then
+//   runs the older pinned one, which holds cpu1 until the new task started elsewhere.
+// Without a kick a task waits for a holder to give up.
 constexpr std::uint32_t kBurstMax = 3;
 constexpr std::uint32_t kBurstTarget = 1;
 constexpr std::uint64_t kBurstHoldTicks = 5;
@@ -273,13 +278,79 @@ std::uint64_t burst_trial(std::uint32_t& worst, const char*& error) {
   return b.start[worst] - released;
 }
 
+struct Behind {
+  std::atomic<std::uint32_t> go{0};
+  std::atomic<std::uint32_t> done{0};
+  std::atomic<std::uint64_t> first_left{0};
+  std::atomic<std::uint64_t> started{0};
+  std::uint32_t cpu;
+};
+Behind g_behind;
+
+void behind_first(void*) {  // pinned to cpu1, runs until told, then exits
+  hold_cpu([] { return g_behind.go.load(std::memory_order_relaxed) != 0; }, kSelftestWaitTicks);
+  g_behind.first_left.store(arch::time_now(), std::memory_order_relaxed);
+  g_behind.done.fetch_add(1, std::memory_order_release);  // release: first_left before the count
+}
+
+void behind_older(void*) {  // pinned to cpu1, queued behind the first
+  hold_cpu([] { return g_behind.started.load(std::memory_order_relaxed) != 0; }, kBurstHoldTicks);
+  g_behind.done.fetch_add(1, std::memory_order_release);
+}
+
+void behind_new(void*) {
+  g_behind.cpu = cpu_current_id();
+  g_behind.started.store(arch::time_now(), std::memory_order_relaxed);
+  g_behind.done.fetch_add(1, std::memory_order_release);  // release: cpu and started first
+}
+
+std::uint64_t behind_trial(const char*& error) {
+  Behind& b = g_behind;
+  b.go.store(0, std::memory_order_relaxed);  // relaxed: none of the tasks exists yet
+  b.done.store(0, std::memory_order_relaxed);
+  b.first_left.store(0, std::memory_order_relaxed);
+  b.started.store(0, std::memory_order_relaxed);
+  if (!all_secondaries_parked()) {
+    error = fail("a CPU never went idle");
+    return kTrialFailed;
+  }
+  Task* first = task_create_blocked("first", QosClass::Normal, behind_first, nullptr);
+  Task* older = task_create_blocked("older", QosClass::Normal, behind_older, nullptr);
+  if (!first || !older) {
+    error = fail("no task slot");
+    return kTrialFailed;
+  }
+  task_pin(first, kBurstTarget);
+  task_pin(older, kBurstTarget);
+  Cpu& target = g_cpus[kBurstTarget];
+  // One at a time, each taken from cpu1's inbox before the next arrives.
+  auto inbox_drained = [&] { hold_cpu([&] { return target.inbox.empty(); }, kSelftestWaitTicks); };
+  task_wake(first);
+  inbox_drained();
+  task_wake(older);
+  inbox_drained();
+  if (!task_create_on("new", QosClass::Normal, behind_new, nullptr, kBurstTarget,
+                      IpiDelivery::Suppress)) {
+    error = fail("no task slot");
+    return kTrialFailed;
+  }
+  b.go.store(1, std::memory_order_relaxed);  // relaxed: a flag; the first task polls it
+  // acquire: pairs with the tasks' release increments, for first_left, started and cpu.
+  hold_cpu([&] { return b.done.load(std::memory_order_acquire) == 3; }, kSelftestWaitTicks);
+  if (b.done.load(std::memory_order_acquire) != 3) {
+    error = fail("the tasks did not finish");
+    return kTrialFailed;
+  }
+  return b.started.load(std::memory_order_relaxed) - b.first_left.load(std::memory_order_relaxed);
+}
+
 const char* test_work_conserving() {
   g_burst.size = cpu_count() - 1 < kBurstMax ? cpu_count() - 1 : kBurstMax;
   const std::uint64_t bound = tick_period();
+  const std::uint64_t fault = (kBurstHoldTicks - 1) * tick_period();
   std::uint32_t worst = 0;
   const char* error = nullptr;
-  const Timed t = timed_trials(bound, (kBurstHoldTicks - 1) * tick_period(),
-                               [&] { return burst_trial(worst, error); });
+  const Timed t = timed_trials(bound, fault, [&] { return burst_trial(worst, error); });
   if (error) return error;
   if (!t.ok) {
     return fail(
@@ -289,6 +360,17 @@ const char* test_work_conserving() {
   }
   kprintf("KINFO: work conserving: a %u-task burst, longest wait %lu us (bound %lu us), trial %d\n",
           g_burst.size, to_us(t.value), to_us(bound), t.trials);
+  if (cpu_count() < 3) return nullptr;  // no idle CPU for the second case
+  const Timed s = timed_trials(bound, fault, [&] { return behind_trial(error); });
+  if (error) return error;
+  if (!s.ok) {
+    return fail(
+        "a task that arrived as cpu%u switched waited %lu us (bound %lu us) before cpu%u "
+        "ran it, trial %d",
+        kBurstTarget, to_us(s.value), to_us(bound), g_behind.cpu, s.trials);
+  }
+  kprintf("KINFO: work conserving: a task arriving as its CPU switches waited %lu us, trial %d\n",
+          to_us(s.value), s.trials);
   return nullptr;
 }
 
