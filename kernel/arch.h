@@ -64,7 +64,14 @@ bool cpu_is_stopped(std::uint64_t hartid);
 [[noreturn]] void reenter_boot_entry(std::uint64_t hartid);
 
 // --- Machine ----------------------------------------------------------------------------------
-// Finds the console UART and the exit device in the device tree. Until then the console goes
+// The devices the arch drives, by "compatible" string: the boot CPU looks for them in the device
+// tree (fdt::Request::wanted) and hands what it found to platform_init.
+struct PlatformDevices {
+  const char* const* compatible;
+  std::size_t count;
+};
+PlatformDevices platform_devices();
+// Sets up the console UART and the exit device found in the tree. Until then the console goes
 // through the firmware.
 void platform_init(const fdt::Summary& tree);
 // One line naming the firmware and the services it offers, e.g.

@@ -1,148 +1,273 @@
 #include "fdt.h"
 
-#include "klib.h"
-
 namespace neuron::fdt {
 namespace {
 
 constexpr std::uint32_t kMagic = 0xd00dfeed;
 constexpr std::uint32_t kBeginNode = 1, kEndNode = 2, kProp = 3, kNop = 4, kEnd = 9;
+constexpr std::uint32_t kVersion = 17;  // the version this reader reads (size_dt_struct is v17)
 constexpr int kMaxDepth = 16;
 
-std::uint32_t be32(const void* p) {
-  auto b = static_cast<const std::uint8_t*>(p);
-  return (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) | (std::uint32_t(b[2]) << 8) |
-         b[3];
+std::uint32_t be32(const std::uint8_t* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
+         p[3];
 }
 
-std::uint64_t read_cells(const std::uint8_t* p, std::uint32_t cells) {
-  std::uint64_t v = 0;
-  for (std::uint32_t i = 0; i < cells; ++i) v = (v << 32) | be32(p + 4 * i);
-  return v;
+// The header (specification 5.2): ten big-endian words, read only once the blob holds them.
+struct Header {
+  std::uint32_t magic, totalsize, off_dt_struct, off_dt_strings, off_mem_rsvmap, version,
+      last_comp_version, boot_cpuid_phys, size_dt_strings, size_dt_struct;
+};
+constexpr std::uint32_t kHeaderSize = 40;
+constexpr std::uint32_t kOffsetOfVersion = 20, kOffsetOfTotalsize = 4;
+constexpr std::uint32_t kOffsetOfStruct = 8, kOffsetOfStrings = 12, kOffsetOfRsvmap = 16;
+
+Header read_header(const std::uint8_t* b) {
+  std::uint32_t w[10];
+  for (int i = 0; i < 10; ++i) w[i] = be32(b + 4 * i);
+  return {w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]};
+}
+
+// Bytes before the first NUL in [p, p + max), or max if there is none.
+std::size_t bounded_len(const std::uint8_t* p, std::size_t max) {
+  std::size_t n = 0;
+  while (n < max && p[n] != 0) ++n;
+  return n;
+}
+
+bool equal(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+// Does the NUL-separated, NUL-terminated list [list, list + len) hold `s`?
+bool list_holds(const char* list, std::size_t len, const char* s) {
+  for (std::size_t off = 0; off < len;) {
+    const char* entry = list + off;
+    if (equal(entry, s)) return true;
+    off += bounded_len(reinterpret_cast<const std::uint8_t*>(entry), len - off) + 1;
+  }
+  return false;
 }
 
 // Per-depth state while walking: what a node's children need from it, and what the node itself
-// has collected so far.
+// has collected so far. Strings were checked to end inside their block.
 struct Frame {
   const char* name;
-  std::uint32_t address_cells;  // for this node's children ("#address-cells", default 2)
-  std::uint32_t size_cells;
+  std::uint32_t offset;         // of its BEGIN_NODE token
+  std::uint32_t address_cells;  // for its children ("#address-cells", default 2)
   const char* compatible;
-  std::size_t compatible_len;
+  std::uint32_t compatible_len;
   const std::uint8_t* reg;
-  std::size_t reg_len;
-  const char* device_type;
+  std::uint32_t reg_len;
+  bool is_cpu;  // device_type = "cpu"
   bool disabled;
 };
 
-bool starts_with(const char* s, const char* prefix) {
-  return kstrncmp(s, prefix, kstrlen(prefix)) == 0;
+class Walker {
+ public:
+  Walker(const std::uint8_t* blob, const Header& h, const Request& req, Summary& out)
+      : b_(blob), h_(h), req_(req), out_(out) {}
+
+  Error run();
+
+ private:
+  Error begin_node(std::uint32_t& at);
+  Error property(std::uint32_t& at);
+  Error end_node(std::uint32_t at);
+  Error first_address(const Frame& node, std::uint64_t& address) const;
+  void add_hart(std::uint64_t hart);
+
+  std::uint32_t struct_end() const { return h_.off_dt_struct + h_.size_dt_struct; }
+  bool in_cpus() const { return depth_ == 3 && equal(stack_[2].name, "cpus"); }
+
+  const std::uint8_t* b_;
+  const Header& h_;
+  const Request& req_;
+  Summary& out_;
+  Frame stack_[kMaxDepth + 1] = {};  // stack_[depth_] is the open node; [0] the root's parent
+  int depth_ = 0;
+  std::size_t others_kept_ = 0;  // harts other than the boot hart, kept from harts[1] on
+  std::uint32_t cpus_offset_ = 0;
+};
+
+Error Walker::run() {
+  stack_[0] = Frame{"", 0, 2, nullptr, 0, nullptr, 0, false, false};
+  std::uint32_t at = h_.off_dt_struct;
+  for (;;) {
+    if (struct_end() - at < 4) return {"the structure block ends without FDT_END", at};
+    const std::uint32_t token = be32(b_ + at);
+    Error e{};
+    if (token == kBeginNode) {
+      e = begin_node(at);
+    } else if (token == kProp) {
+      e = property(at);
+    } else if (token == kEndNode) {
+      e = end_node(at);
+      at += 4;
+    } else if (token == kNop) {
+      at += 4;
+    } else if (token == kEnd) {
+      if (depth_ != 0) return {"FDT_END inside an open node", at};
+      break;
+    } else {
+      return {"unknown structure token", at};
+    }
+    if (e) return e;
+  }
+  if (out_.harts_in_tree == 0) return {"no enabled harts under /cpus", cpus_offset_};
+  // harts[0] was kept for the boot hart; without it, the others move down.
+  if (out_.boot_hart_listed) {
+    out_.harts[0] = req_.boot_hart;
+    out_.hart_count = others_kept_ + 1;
+  } else {
+    for (std::size_t i = 0; i < others_kept_; ++i) out_.harts[i] = out_.harts[i + 1];
+    out_.hart_count = others_kept_;
+  }
+  return {};
 }
 
-void finish_node(const Frame& node, const Frame& parent, int depth, Summary& out) {
-  const std::uint32_t acells = parent.address_cells;
-  const bool has_reg = node.reg && node.reg_len >= 4 * acells && acells > 0;
-  const std::uint64_t base = has_reg ? read_cells(node.reg, acells) : 0;
-  const bool is_cpu = depth == 3 && starts_with(parent.name, "cpus") && node.device_type &&
-                      kstrcmp(node.device_type, "cpu") == 0;
-  if (is_cpu) {
-    if (node.disabled || !has_reg) return;
-    if (out.hart_count == kMaxHarts) {
-      out.hart_list_truncated = true;
-      return;
+Error Walker::begin_node(std::uint32_t& at) {
+  const std::uint32_t token_at = at;
+  if (depth_ == kMaxDepth) return {"nodes nested deeper than 16", token_at};
+  const std::uint32_t name_at = at + 4;
+  const std::size_t room = struct_end() - name_at;
+  const std::size_t len = bounded_len(b_ + name_at, room);
+  if (len == room) return {"a node name runs past the structure block", name_at};
+  at = name_at + ((static_cast<std::uint32_t>(len) + 1 + 3) & ~std::uint32_t{3});  // as below
+  ++depth_;
+  const auto name = reinterpret_cast<const char*>(b_ + name_at);
+  stack_[depth_] = Frame{name, token_at, 2, nullptr, 0, nullptr, 0, false, false};
+  if (depth_ == 2 && equal(name, "cpus")) cpus_offset_ = token_at;
+  return {};
+}
+
+Error Walker::property(std::uint32_t& at) {
+  const std::uint32_t token_at = at;
+  if (depth_ == 0) return {"a property outside any node", token_at};
+  if (struct_end() - at < 12) return {"a property header runs past the structure block", at};
+  const std::uint32_t len = be32(b_ + at + 4);
+  const std::uint32_t name_off = be32(b_ + at + 8);
+  const std::uint32_t value_at = at + 12;
+  if (len > struct_end() - value_at) return {"a property value runs past the structure block", at};
+  if (name_off >= h_.size_dt_strings) return {"a property name outside the strings block", at};
+  const std::uint8_t* pname = b_ + h_.off_dt_strings + name_off;
+  if (bounded_len(pname, h_.size_dt_strings - name_off) == h_.size_dt_strings - name_off) {
+    return {"a property name runs past the strings block", at};
+  }
+  at = value_at + ((len + 3) & ~std::uint32_t{3});  // in bounds: the block is 4-byte aligned
+  const char* name = reinterpret_cast<const char*>(pname);
+  const std::uint8_t* value = b_ + value_at;
+  const auto str = reinterpret_cast<const char*>(value);
+  const bool is_string = len > 0 && value[len - 1] == 0;
+  Frame& f = stack_[depth_];
+  if (equal(name, "#address-cells")) {
+    if (len != 4) return {"#address-cells is not one cell", token_at};
+    f.address_cells = be32(value);
+  } else if (equal(name, "compatible")) {
+    if (!is_string) return {"a compatible list without its final NUL", token_at};
+    f.compatible = str;
+    f.compatible_len = len;
+  } else if (equal(name, "reg")) {
+    f.reg = value;
+    f.reg_len = len;
+  } else if (equal(name, "device_type")) {
+    if (!is_string) return {"device_type is not a string", token_at};
+    f.is_cpu = equal(str, "cpu");
+  } else if (equal(name, "status")) {
+    if (!is_string) return {"status is not a string", token_at};
+    f.disabled = !equal(str, "okay") && !equal(str, "ok");
+  } else if (depth_ == 2 && equal(f.name, "cpus") && equal(name, "timebase-frequency")) {
+    if (len != 4 && len != 8) return {"timebase-frequency is neither 1 nor 2 cells", token_at};
+    out_.timebase_hz =
+        len == 8 ? (std::uint64_t{be32(value)} << 32) | be32(value + 4) : be32(value);
+  } else if (depth_ == 2 && equal(f.name, "chosen") && equal(name, "bootargs")) {
+    if (!is_string) return {"bootargs is not a string", token_at};
+    out_.bootargs = str;
+  }
+  return {};
+}
+
+// The node's first "reg" address, in its parent's #address-cells.
+Error Walker::first_address(const Frame& node, std::uint64_t& address) const {
+  const std::uint32_t cells = stack_[depth_ - 1].address_cells;
+  if (cells == 0 || cells > 2)
+    return {"#address-cells other than 1 or 2 above a node in use", node.offset};
+  if (node.reg_len < 4 * cells) return {"reg shorter than #address-cells demands", node.offset};
+  address =
+      cells == 2 ? (std::uint64_t{be32(node.reg)} << 32) | be32(node.reg + 4) : be32(node.reg);
+  return {};
+}
+
+void Walker::add_hart(std::uint64_t hart) {
+  ++out_.harts_in_tree;
+  if (hart == req_.boot_hart && !out_.boot_hart_listed) {
+    out_.boot_hart_listed = true;
+  } else if (others_kept_ + 1 < kMaxHarts) {
+    out_.harts[1 + others_kept_++] = hart;  // harts[0] stays free for the boot hart
+  }
+}
+
+Error Walker::end_node(std::uint32_t at) {
+  if (depth_ == 0) return {"FDT_END_NODE without a node", at};
+  const Frame& node = stack_[depth_];
+  if (!node.disabled && in_cpus() && node.is_cpu) {
+    if (!node.reg) return {"a cpu node without reg", node.offset};
+    std::uint64_t hart = 0;
+    if (const Error e = first_address(node, hart)) return e;
+    add_hart(hart);
+  } else if (!node.disabled && node.compatible) {
+    for (std::size_t i = 0; i < req_.wanted_count; ++i) {
+      Device& d = out_.devices[i];
+      if (d.found || !list_holds(node.compatible, node.compatible_len, req_.wanted[i])) continue;
+      d.found = true;
+      if (node.reg) {
+        if (const Error e = first_address(node, d.base)) return e;
+        d.has_reg = true;
+      }
     }
-    out.harts[out.hart_count++] = base;
-    return;
   }
-  if (node.compatible && !node.disabled && out.device_count < kMaxDevices) {
-    out.devices[out.device_count++] = {node.compatible, node.compatible_len, base, has_reg};
-  }
+  --depth_;
+  return {};
 }
 
 }  // namespace
 
-const char* error_name(Error e) {
-  switch (e) {
-    case Error::None: return "none";
-    case Error::BadMagic: return "bad magic";
-    case Error::BadVersion: return "unsupported version";
-    case Error::BadStructure: return "malformed structure block";
-  }
-  return "unknown";
-}
-
-Error parse(const void* blob, Summary& out) {
+Error parse(const void* blob, std::size_t capacity, const Request& request, Summary& out) {
   out = Summary{};
   out.bootargs = "";
-  auto base = static_cast<const std::uint8_t*>(blob);
-  if (be32(base) != kMagic) return Error::BadMagic;
-  if (be32(base + 20) < 16) return Error::BadVersion;  // last_comp_version
-  const std::uint32_t total = be32(base + 4);
-  const std::uint8_t* p = base + be32(base + 8);  // off_dt_struct
-  const std::uint8_t* end = p + be32(base + 36);  // size_dt_struct
-  const char* strings = reinterpret_cast<const char*>(base + be32(base + 12));
-  if (be32(base + 8) >= total) return Error::BadStructure;
-
-  Frame stack[kMaxDepth + 1] = {};
-  int depth = 0;  // stack[depth] is the open node; stack[0] a virtual parent of the root
-  stack[0] = Frame{"", 2, 1, nullptr, 0, nullptr, 0, nullptr, false};
-
-  while (p + 4 <= end) {
-    const std::uint32_t token = be32(p);
-    p += 4;
-    if (token == kBeginNode) {
-      if (depth == kMaxDepth) return Error::BadStructure;
-      const char* name = reinterpret_cast<const char*>(p);
-      p += (kstrlen(name) + 1 + 3) & ~std::size_t{3};
-      ++depth;
-      stack[depth] = Frame{name, 2, 1, nullptr, 0, nullptr, 0, nullptr, false};
-    } else if (token == kProp) {
-      if (depth == 0) return Error::BadStructure;
-      const std::uint32_t len = be32(p);
-      const char* pname = strings + be32(p + 4);
-      const std::uint8_t* val = p + 8;
-      p = val + ((len + 3) & ~std::uint32_t{3});
-      Frame& f = stack[depth];
-      const auto str = reinterpret_cast<const char*>(val);
-      if (kstrcmp(pname, "#address-cells") == 0 && len == 4)
-        f.address_cells = be32(val);
-      else if (kstrcmp(pname, "#size-cells") == 0 && len == 4)
-        f.size_cells = be32(val);
-      else if (kstrcmp(pname, "compatible") == 0)
-        f.compatible = str, f.compatible_len = len;
-      else if (kstrcmp(pname, "reg") == 0)
-        f.reg = val, f.reg_len = len;
-      else if (kstrcmp(pname, "device_type") == 0)
-        f.device_type = str;
-      else if (kstrcmp(pname, "status") == 0)
-        f.disabled = kstrcmp(str, "disabled") == 0;
-      else if (kstrcmp(pname, "timebase-frequency") == 0 && starts_with(f.name, "cpus"))
-        out.timebase_hz = len == 8 ? read_cells(val, 2) : be32(val);
-      else if (kstrcmp(pname, "bootargs") == 0 && starts_with(f.name, "chosen"))
-        out.bootargs = str;
-    } else if (token == kEndNode) {
-      if (depth == 0) return Error::BadStructure;
-      finish_node(stack[depth], stack[depth - 1], depth, out);
-      --depth;
-    } else if (token == kEnd) {
-      return depth == 0 ? Error::None : Error::BadStructure;
-    } else if (token != kNop) {
-      return Error::BadStructure;
-    }
+  if (request.wanted_count > kMaxWanted) return {"more devices asked for than kMaxWanted", 0};
+  const auto b = static_cast<const std::uint8_t*>(blob);
+  if (!b) return {"no device tree", 0};
+  if (capacity < kHeaderSize) return {"room for less than a header", 0};
+  const Header h = read_header(b);
+  if (h.magic != kMagic) return {"bad magic", 0};
+  if (h.version < kVersion || h.last_comp_version > kVersion) {
+    return {"unsupported version", kOffsetOfVersion};
   }
-  return Error::BadStructure;
-}
-
-const Device* find_compatible(const Summary& s, const char* compat) {
-  for (std::size_t i = 0; i < s.device_count; ++i) {
-    const Device& d = s.devices[i];
-    for (std::size_t off = 0; off < d.compatible_len;) {
-      const char* entry = d.compatible + off;
-      if (kstrcmp(entry, compat) == 0) return &d;
-      off += kstrlen(entry) + 1;
-    }
+  if (h.totalsize < kHeaderSize || h.totalsize > capacity) {
+    return {"totalsize out of range", kOffsetOfTotalsize};
   }
-  return nullptr;
+  // 64-bit sums: a huge offset plus a huge size must not wrap around into range.
+  const std::uint64_t total = h.totalsize;
+  if (h.off_dt_struct < kHeaderSize || h.off_dt_struct % 4 != 0 ||
+      std::uint64_t{h.off_dt_struct} + h.size_dt_struct > total || h.size_dt_struct % 4 != 0) {
+    return {"structure block outside the blob or misaligned", kOffsetOfStruct};
+  }
+  if (h.off_dt_strings < kHeaderSize ||
+      std::uint64_t{h.off_dt_strings} + h.size_dt_strings > total) {
+    return {"strings block outside the blob", kOffsetOfStrings};
+  }
+  if (h.off_mem_rsvmap < kHeaderSize || h.off_mem_rsvmap % 8 != 0 || h.off_mem_rsvmap >= total) {
+    return {"memory reservation block outside the blob or misaligned", kOffsetOfRsvmap};
+  }
+  Walker w(b, h, request, out);
+  if (const Error e = w.run()) {
+    out = Summary{};  // nothing half-read is used
+    out.bootargs = "";
+    return e;
+  }
+  return {};
 }
 
 }  // namespace neuron::fdt

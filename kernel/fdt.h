@@ -1,41 +1,53 @@
-// A minimal flattened-device-tree reader (Devicetree Specification v0.4, chapter 5): enough to
-// find the harts, the timebase and the devices the kernel drives, so that nothing board-specific
-// is a constant in the code.
+// A flattened-device-tree reader (Devicetree Specification v0.4, chapter 5) that trusts nothing
+// in the blob. The header is checked first, as libfdt's fdt_check_header does (magic, versions,
+// sizes, block offsets and alignment inside totalsize), and every later read (tokens, names,
+// property lengths, string offsets, cells, string lists) is bounded by its block. A malformed
+// tree is an Error that says what is wrong and where; nothing half-read is returned as if whole.
+//
+// It keeps only what the kernel uses, so no table of "all devices" can fill up: the harts (the
+// boot hart always, then the others in tree order while room remains, all of them counted), the
+// timebase, the bootargs, and one node for each device the caller asks for.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "config.h"
+
 namespace neuron::fdt {
 
-inline constexpr std::size_t kMaxHarts = 64;
-inline constexpr std::size_t kMaxDevices = 48;
+inline constexpr std::size_t kMaxHarts = config::kMaxCpus;  // harts kept
+inline constexpr std::size_t kMaxWanted = 4;                // devices one parse may look for
+
+struct Request {
+  std::uint64_t boot_hart;    // kept first, wherever the tree lists it
+  const char* const* wanted;  // "compatible" strings of the devices to find
+  std::size_t wanted_count;   // at most kMaxWanted
+};
 
 struct Device {
-  const char* compatible;      // the whole "compatible" list: NUL-separated strings
-  std::size_t compatible_len;  // bytes in that list
-  std::uint64_t base;          // first address of "reg"
-  bool has_reg;
+  bool found;    // an enabled node lists the wanted string in its "compatible"
+  bool has_reg;  // ... and has a "reg" (the first address is `base`)
+  std::uint64_t base;
 };
 
 struct Summary {
-  std::uint64_t
-      harts[kMaxHarts];  // hart ids of /cpus/cpu@N nodes that are not disabled, in tree order
-  std::size_t hart_count;
-  bool hart_list_truncated;
-  std::uint64_t timebase_hz;  // /cpus/timebase-frequency
-  const char* bootargs;       // /chosen/bootargs, "" if absent
-  Device devices[kMaxDevices];
-  std::size_t device_count;
+  std::uint64_t harts[kMaxHarts];  // the boot hart, then the other harts in tree order
+  std::size_t hart_count;          // kept in harts[]
+  std::size_t harts_in_tree;       // enabled /cpus/cpu@N nodes
+  bool boot_hart_listed;
+  std::uint64_t timebase_hz;   // /cpus/timebase-frequency, 0 if absent
+  const char* bootargs;        // /chosen/bootargs, "" if absent; points into the blob
+  Device devices[kMaxWanted];  // in the order of Request::wanted
 };
 
-enum class Error { None, BadMagic, BadVersion, BadStructure };
-const char* error_name(Error e);
+struct Error {
+  const char* what;      // nullptr: no error
+  std::uint32_t offset;  // byte offset into the blob
+  explicit operator bool() const { return what != nullptr; }
+};
 
-// Parse the blob at `blob` into `out`. Strings in `out` point into the blob.
-Error parse(const void* blob, Summary& out);
-
-// The first device whose compatible list holds `compat`, or nullptr.
-const Device* find_compatible(const Summary& s, const char* compat);
+// Reads the tree at `blob`, of which at most `capacity` bytes may be read.
+Error parse(const void* blob, std::size_t capacity, const Request& request, Summary& out);
 
 }  // namespace neuron::fdt

@@ -32,10 +32,12 @@ void init_task(void*) {
             selftest_run(kUpGuaranteeSelftests);
   if (ok && cpu_count() == 1) {
     kprintf("KSELFTEST: smp skipped (1 cpu)\n");
-  } else if (ok) {
-    smp_start_secondaries();             // KINIT: cpuN online, in CPU order
-    ok = selftest_run(kSmpSelftests) &&  // the first one fails if a CPU is missing
+  } else if (ok && selftest_run(kBeforeSmpSelftests)) {  // cpu1, not started yet: offline
+    smp_bring_online();                                  // KINIT: cpuN online, in CPU order
+    ok = selftest_run(kSmpSelftests) &&                  // the first fails if a CPU is missing
          selftest_run(kSmpGuaranteeSelftests);
+  } else {
+    ok = false;
   }
 #if defined(NEURON_KBENCH)
   if (ok) kbench_run();  // KBENCH lines (benchmark builds only)
@@ -72,8 +74,10 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   run_constructors();
   cpu0.arch.hartid = hartid;
 
-  if (const fdt::Error e = fdt::parse(dtb, g_tree); e != fdt::Error::None) {
-    panic("device tree at %p: %s", dtb, fdt::error_name(e));
+  const arch::PlatformDevices devices = arch::platform_devices();
+  const fdt::Request wanted{hartid, devices.compatible, devices.count};
+  if (const fdt::Error e = fdt::parse(dtb, config::kMaxDeviceTreeSize, wanted, g_tree)) {
+    panic("device tree: %s at offset %u", e.what, e.offset);
   }
   arch::platform_init(g_tree);  // console UART and exit device, found in the tree
 
@@ -82,7 +86,7 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   kprintf("NEURON SMP kernel\n");
   kprintf("KINFO: firmware %s\n", firmware);
   kprintf("KINFO: runqueue=%s harts=%lu boot_hart=%lu timebase=%lu Hz\n", kRunQueueVariant,
-          static_cast<unsigned long>(g_tree.hart_count), hartid, g_tree.timebase_hz);
+          static_cast<unsigned long>(g_tree.harts_in_tree), hartid, g_tree.timebase_hz);
   if (g_tree.timebase_hz == 0) panic("device tree has no /cpus/timebase-frequency");
 
   smp_map_cpus(g_tree, hartid);            // cpu -> hart map: cpu0 is the boot hart
@@ -95,6 +99,7 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   sched_start_tick();                   // first deadline
   cpu_set_online(0);
   kprintf("KINIT: cpu0 online\n");
+  smp_start_secondaries();  // every other hart out of the firmware, waiting in the kernel's pen
 
   Task* init = task_create_blocked("init", QosClass::Normal, init_task, nullptr);
   if (!init) panic("no slot for init");

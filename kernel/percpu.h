@@ -25,6 +25,7 @@ struct CpuStats {
   Counter ipis_recv{0};       // software-interrupt traps that delivered an IPI's reasons
   Counter ipis_acked{0};      // resched requests this CPU handled
   Counter idle_ticks{0};      // ticks that found this CPU idle
+  Counter ticks_rearmed{0};   // deadlines found a whole period overdue and armed again
   void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 
@@ -59,6 +60,7 @@ struct Cpu {
   Task* sleepers;      // intrusive list through Task::link
   std::uint64_t ticks;
   std::uint64_t next_deadline;
+  bool tick_armed;  // next_deadline is armed (false while idle with the tick silenced)
   std::uint32_t slice_left;
   bool need_resched;  // switch at the next chance (checked at every trap exit)
   NextUp next;        // see NextUp

@@ -57,6 +57,22 @@ void sync_tick(Cpu& cpu, std::uint64_t now) {
   cpu.next_deadline = g_tick_origin + (cpu.ticks + 1) * g_tick_period;
 }
 
+void arm_tick(Cpu& cpu) {
+  arch::timer_arm(cpu.next_deadline);
+  cpu.tick_armed = true;
+}
+
+// A timer interrupt lost below the kernel would stop this CPU's tick for good. Seen with QEMU 7.2
+// and OpenSBI 1.1 at 64 harts, 2 boots in 40: the first deadline armed after boot a second
+// overdue, nothing pending, interrupts on; arming it again brought the interrupt at once. So
+// whoever looks at the tick (its readers, and the idle loop before it waits for it) arms a
+// deadline again once it is a whole period overdue, and counts it. Interrupts off.
+void rearm_if_overdue(Cpu& cpu) {
+  if (!cpu.tick_armed || arch::time_now() < cpu.next_deadline + g_tick_period) return;
+  cpu.stats.add(cpu.stats.ticks_rearmed);
+  arch::timer_arm(cpu.next_deadline);
+}
+
 // The sleep list is kept in deadline order (FIFO among equal deadlines), so a late tick that
 // finds several deadlines passed still wakes them in order.
 void add_sleeper(Cpu& cpu, Task* t) {
@@ -127,12 +143,14 @@ void sched_init_cpu(Cpu& cpu, std::uint32_t id, std::uint8_t* boot_stack) {
 void sched_start_tick() {
   Cpu& cpu = this_cpu();
   sync_tick(cpu, arch::time_now());
-  arch::timer_arm(cpu.next_deadline);
+  arm_tick(cpu);
 }
 
 std::uint64_t sched_ticks() {
   IrqSave irq;
-  return this_cpu().ticks;
+  Cpu& cpu = this_cpu();
+  rearm_if_overdue(cpu);
+  return cpu.ticks;
 }
 
 std::uint64_t sched_tick_due(std::uint64_t tick) { return g_tick_origin + tick * g_tick_period; }
@@ -324,7 +342,12 @@ void sched_arm_wake_window(Task* t) {
       cpu.kicked = false;         // any earlier kick found nothing to do
       cpu.next = NextUp{};        // a task that claimed this CPU was taken by another meanwhile
       const bool quiet = cpu.sleepers == nullptr;
-      if (quiet) arch::timer_disarm();
+      if (quiet) {
+        arch::timer_disarm();
+        cpu.tick_armed = false;
+      } else {
+        rearm_if_overdue(cpu);  // its sleepers wait for this tick
+      }
       cpu.parked.store(quiet, std::memory_order_relaxed);  // relaxed: observed by tests only
       arch::wait_for_interrupt();
       cpu.parked.store(false, std::memory_order_relaxed);
@@ -430,7 +453,7 @@ void handle_timer_irq() {
   // Deadlines are whole periods after the common origin: no drift with handler latency, and a
   // late handler counts every deadline that passed.
   sync_tick(cpu, arch::time_now());
-  arch::timer_arm(cpu.next_deadline);
+  arm_tick(cpu);
 
   wake_sleepers(cpu);
   if (cpu.current->is_idle) {

@@ -46,6 +46,8 @@ bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks);
 // Scheduler tests on the boot CPU alone (before any secondary starts), then the SMP tests.
 extern const SelftestTable kSchedSelftests;
 extern const SelftestTable kSmpSelftests;
+// With two CPUs or more, just before the secondaries start (cpu1 not online yet).
+extern const SelftestTable kBeforeSmpSelftests;
 // The scheduler's guarantees under load: on cpu0 alone, then with every CPU.
 extern const SelftestTable kUpGuaranteeSelftests;
 extern const SelftestTable kSmpGuaranteeSelftests;

@@ -42,19 +42,22 @@ const char* test_smp_online() {
   if (cpu_online_mask() != want)
     return fail("online mask %lx, expected %lx", cpu_online_mask(), want);
   // Online means it set its own bit. "Has run code" also means its scheduler runs what it is sent:
-  // one probe per CPU, one at a time, while every other secondary is parked (so none steals it).
+  // every secondary, parked, is sent a probe pinned to it (so no other CPU may take it) at once.
   for (std::uint32_t id = 1; id < n; ++id) {
     if (!wait_parked(g_cpus[id], kSelftestWaitTicks)) return fail("cpu%u never went idle", id);
   }
   g_probe.done.store(0, std::memory_order_relaxed);  // relaxed: no probe task exists yet
   for (std::uint32_t id = 1; id < n; ++id) {
     g_probe.ran_on[id].store(~0u, std::memory_order_relaxed);
-    if (!task_create_on("probe", QosClass::Normal, record_cpu,
-                        reinterpret_cast<void*>(std::uintptr_t{id}), id)) {
-      return fail("no task slot");
-    }
-    if (!wait_for_count(g_probe.done, id, kSelftestWaitTicks))
-      return fail("cpu%u never ran its probe", id);
+    Task* t = task_create_blocked("probe", QosClass::Normal, record_cpu,
+                                  reinterpret_cast<void*>(std::uintptr_t{id}));
+    if (!t) return fail("no task slot");
+    task_pin(t, id);
+    task_wake(t);  // through cpuN's inbox and an IPI
+  }
+  if (!wait_for_count(g_probe.done, n - 1, kSelftestWaitTicks))
+    return fail("%u of %u CPUs ran their probe", g_probe.done.load(), n - 1);
+  for (std::uint32_t id = 1; id < n; ++id) {
     const std::uint32_t on = g_probe.ran_on[id].load(std::memory_order_relaxed);
     if (on != id) return fail("the task sent to cpu%u ran on cpu%u", id, on);
     if (!wait_parked(g_cpus[id], kSelftestWaitTicks))
@@ -139,12 +142,12 @@ const char* test_reject_invalid_ipi_target_cpu() {
   return nullptr;
 }
 
+// Runs before the secondaries start: cpu1 is a CPU the kernel manages, not yet online.
 const char* test_reject_offline_cpu_resched() {
   CpuStats& me = this_cpu().stats;
   const std::uint64_t before = count(me.ipis_requested);
-  const std::uint32_t offline = cpu_count();  // one past the last CPU: never started
-  if (offline >= config::kMaxCpus)
-    return fail("no offline CPU id below %lu to test with", config::kMaxCpus);
+  const std::uint32_t offline = 1;
+  if (cpu_is_online(offline)) return fail("cpu%u is online already", offline);
   if (const IpiError e = ipi_send(offline, IpiReason::Resched); e != IpiError::Offline) {
     return fail("cpu%u: %s, expected refusal as offline", offline, ipi_error_name(e));
   }
@@ -350,8 +353,6 @@ const Selftest kSmp[] = {
     {"ipi_resched", "ipi resched", test_ipi_resched},
     {"test_reject_invalid_ipi_target_cpu", "test_reject_invalid_ipi_target_cpu",
      test_reject_invalid_ipi_target_cpu},
-    {"test_reject_offline_cpu_resched", "test_reject_offline_cpu_resched",
-     test_reject_offline_cpu_resched},
     {"work_stealing", "work stealing", test_work_stealing},
     {"test_reject_steal_above_bound", "test_reject_steal_above_bound",
      test_reject_steal_above_bound},
@@ -361,6 +362,12 @@ const Selftest kSmp[] = {
 
 }  // namespace
 
+const Selftest kBeforeSmp[] = {
+    {"test_reject_offline_cpu_resched", "test_reject_offline_cpu_resched",
+     test_reject_offline_cpu_resched},
+};
+
 const SelftestTable kSmpSelftests = {kSmp, sizeof kSmp / sizeof kSmp[0]};
+const SelftestTable kBeforeSmpSelftests = {kBeforeSmp, sizeof kBeforeSmp / sizeof kBeforeSmp[0]};
 
 }  // namespace neuron

@@ -11,60 +11,73 @@ namespace neuron {
 namespace {
 
 constexpr std::uint64_t kStartTimeoutMs = 1000;
+// All harts start at once and leave the firmware side by side: on a small host that takes longer
+// the more there are (1.8 s for 63 on 2 cores), so their arrival shares one deadline that grows
+// with their number.
+constexpr std::uint64_t kStartTimeoutPerHartMs = 50;
+
+std::uint64_t ms_to_timebase(std::uint64_t ms) { return boot_tree().timebase_hz / 1000 * ms; }
 
 // Boot (and idle) stacks of the secondaries; cpu0 runs on the one in arch entry code.
 alignas(16) std::uint8_t g_boot_stacks[config::kMaxCpus][config::kBootStackSize];
 
 constexpr int kStartAttempts = 3;
 
-// Starts cpu `cpu` and waits for it to set its online bit. A hart that the firmware sends to the
-// boot entry instead of ours stops itself again (arch entry code); it is then started once more,
-// up to kStartAttempts in all. Returns nullptr once the CPU is online, or why it is not.
-const char* start_and_wait(Cpu& cpu, arch::StartMode mode) {
-  const std::uint64_t budget = boot_tree().timebase_hz / 1000 * kStartTimeoutMs;
-  for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
-    if (const char* err = arch::cpu_start(cpu.arch.hartid, &cpu, mode)) return err;
-    const std::uint64_t deadline = arch::time_now() + budget;
-    // Our accepted start left the hart start-pending or started: stopped again means it came
+// Where each secondary is: written by the CPU itself (release), read by the boot CPU (acquire).
+// 32-bit: GCC calls a library for 1-byte atomics.
+std::atomic<std::uint32_t> g_arrived[config::kMaxCpus];   // in the holding pen (secondary_main)
+std::atomic<std::uint32_t> g_released[config::kMaxCpus];  // let out of it (boot CPU)
+const char* g_start_error[config::kMaxCpus];              // why a CPU never reached the pen
+
+// Waits, until `deadline`, for a CPU whose start the firmware accepted to reach the holding pen.
+// A hart that the firmware sends to the boot entry instead of ours stops itself again (arch entry
+// code); it is then started once more, with kStartTimeoutMs more, up to kStartAttempts in all.
+// Returns nullptr once it arrived, or why it did not.
+const char* wait_arrived(Cpu& cpu, arch::StartMode mode, std::uint64_t deadline) {
+  // acquire: pairs with the secondary's release store; its setup is visible once this reads 1.
+  auto arrived = [&] { return g_arrived[cpu.id].load(std::memory_order_acquire) != 0; };
+  for (int attempt = 1;; ++attempt) {
+    // An accepted start leaves the hart start-pending or started: stopped again means it came
     // back through the boot entry.
-    while (!cpu_is_online(cpu.id) && !arch::cpu_is_stopped(cpu.arch.hartid)) {
-      if (arch::time_now() > deadline) return "not online after 1000 ms";
+    while (!arrived() && !arch::cpu_is_stopped(cpu.arch.hartid)) {
+      if (arch::time_now() > deadline) return "not in the kernel by its start deadline";
       arch::cpu_relax();
     }
-    if (cpu_is_online(cpu.id)) return nullptr;
+    if (arrived()) return nullptr;
+    if (attempt == kStartAttempts) return "kept returning to the firmware";
     kprintf("KINFO: cpu%u came back through the boot entry; starting it again\n", cpu.id);
+    if (const char* err = arch::cpu_start(cpu.arch.hartid, &cpu, mode)) return err;
+    deadline = arch::time_now() + ms_to_timebase(kStartTimeoutMs);
   }
-  return "kept returning to the firmware";
 }
 
 }  // namespace
 
 void smp_map_cpus(const fdt::Summary& tree, std::uint64_t boot_hartid) {
-  std::uint32_t n = 1;
-  bool boot_listed = false;
-  for (std::size_t i = 0; i < tree.hart_count; ++i) {
-    if (tree.harts[i] == boot_hartid) {
-      boot_listed = true;
-    } else if (n < config::kMaxCpus) {
-      g_cpus[n++].arch.hartid = tree.harts[i];
-    }
+  if (!tree.boot_hart_listed) panic("boot hart %lu is not in the device tree", boot_hartid);
+  // The tree's list starts with the boot hart: cpu N is harts[N].
+  for (std::size_t i = 1; i < tree.hart_count; ++i) g_cpus[i].arch.hartid = tree.harts[i];
+  cpu_set_count(static_cast<std::uint32_t>(tree.hart_count));
+  if (tree.harts_in_tree > tree.hart_count) {
+    kprintf(
+        "KINFO: the device tree lists %lu harts; this kernel manages %lu (config::kMaxCpus) "
+        "and leaves %lu in the firmware\n",
+        static_cast<unsigned long>(tree.harts_in_tree), static_cast<unsigned long>(tree.hart_count),
+        static_cast<unsigned long>(tree.harts_in_tree - tree.hart_count));
   }
-  if (!boot_listed) panic("boot hart %lu is not in the device tree", boot_hartid);
-  if (tree.hart_count > config::kMaxCpus || tree.hart_list_truncated) {
-    kprintf("KINFO: the device tree lists more harts than the %lu this kernel manages\n",
-            static_cast<unsigned long>(config::kMaxCpus));
-  }
-  cpu_set_count(n);
 }
 
-bool smp_start_secondaries() {
+void smp_start_secondaries() {
   char arg[16];
   // Test hook: neuron.bad_start=N starts cpuN at a firmware address, which the firmware refuses.
   std::uint32_t bad_cpu = 0;  // cpu0 is never started: 0 means no sabotage
   if (const char* v = boot_arg("neuron.bad_start", arg, sizeof arg); v && !kparse_u32(v, bad_cpu)) {
     panic("neuron.bad_start=%s is not a CPU number", v);
   }
-  bool all_online = true;
+  auto mode = [&](std::uint32_t id) {
+    return id == bad_cpu ? arch::StartMode::FirmwareAddress : arch::StartMode::Normal;
+  };
+  // Every hart is asked to start at once, so they come up side by side.
   for (std::uint32_t id = 1; id < cpu_count(); ++id) {
     Cpu& cpu = g_cpus[id];
     // The block is complete before the hart can read it: hart_start is the publication point.
@@ -72,10 +85,36 @@ bool smp_start_secondaries() {
     stack_fill(stack, config::kBootStackSize);
     cpu.arch.stack_top = reinterpret_cast<std::uint64_t>(stack + config::kBootStackSize);
     sched_init_cpu(cpu, id, stack);
-    const auto mode = id == bad_cpu ? arch::StartMode::FirmwareAddress : arch::StartMode::Normal;
-    if (const char* err = start_and_wait(cpu, mode)) {
+    g_start_error[id] = arch::cpu_start(cpu.arch.hartid, &cpu, mode(id));
+  }
+  const std::uint64_t deadline =
+      arch::time_now() + ms_to_timebase(kStartTimeoutMs + kStartTimeoutPerHartMs * cpu_count());
+  for (std::uint32_t id = 1; id < cpu_count(); ++id) {
+    if (!g_start_error[id]) g_start_error[id] = wait_arrived(g_cpus[id], mode(id), deadline);
+  }
+}
+
+bool smp_bring_online() {
+  const std::uint64_t budget = ms_to_timebase(kStartTimeoutMs);
+  bool all_online = true;
+  for (std::uint32_t id = 1; id < cpu_count(); ++id) {
+    const Cpu& cpu = g_cpus[id];
+    const char* err = g_start_error[id];
+    if (!err) {
+      // release: the CPU sees everything the boot CPU did before it lets it out.
+      g_released[id].store(1, std::memory_order_release);
+      if (const char* e = arch::send_ipi(cpu.arch.hartid)) err = e;  // ends its wfi
+      const std::uint64_t deadline = arch::time_now() + budget;
+      while (!err && !cpu_is_online(id)) {
+        if (arch::time_now() > deadline) err = "not online after 1000 ms";
+        arch::cpu_relax();
+      }
+    }
+    if (err) {
       kprintf("KINIT: cpu%u start failed: %s\n", id, err);
       all_online = false;
+    } else {
+      kprintf("KINIT: cpu%u online\n", id);  // it set its own online bit: its tick runs
     }
   }
   return all_online;
@@ -115,9 +154,13 @@ extern "C" [[noreturn]] void secondary_main(std::uint64_t hartid, neuron::Cpu* c
   if (reenter_once(cpu->id)) arch::reenter_boot_entry(hartid);
   if (cpu->arch.hartid != hartid)
     panic("cpu%u started on hart %lu, expected %lu", cpu->id, hartid, cpu->arch.hartid);
-  arch::trap_init();   // trap vector; timer and software interrupts unmasked
-  sched_start_tick();  // this CPU's tick, on the common origin
-  kprintf("KINIT: cpu%u online\n", cpu->id);
-  cpu_set_online(cpu->id);  // after the line: the boot CPU starts the next hart only then
+  arch::trap_init();  // trap vector; timer and software interrupts unmasked (SIE stays off)
+  // The holding pen: arrived, not online, no tick; out of the firmware, whose wait for a start
+  // spins (OpenSBI 1.1 leaves the cold-boot IPI pending, so its wfi returns at once).
+  g_arrived[cpu->id].store(1, std::memory_order_release);  // release: pairs with wait_arrived
+  // acquire: pairs with smp_bring_online's release. The IPI that follows it ends the wfi.
+  while (g_released[cpu->id].load(std::memory_order_acquire) == 0) arch::wait_for_interrupt();
+  sched_start_tick();       // this CPU's tick, on the common origin
+  cpu_set_online(cpu->id);  // the boot CPU prints "KINIT: cpuN online" once it sees this
   idle_loop();
 }

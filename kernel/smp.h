@@ -9,13 +9,18 @@
 namespace neuron {
 
 // Builds the logical CPU map: cpu0 = the boot hart, then the tree's other harts in tree order, up
-// to config::kMaxCpus. Panics if the boot hart is not in the tree.
+// to config::kMaxCpus (a KINFO line says how many more stay in the firmware). Panics if the boot
+// hart is not in the tree.
 void smp_map_cpus(const fdt::Summary& tree, std::uint64_t boot_hartid);
 
-// Starts cpu1..N-1 one at a time, in CPU order, each wait bounded. Each CPU prints
-// "KINIT: cpuN online" itself; a failure prints "KINIT: cpuN start failed: <reason>".
+// At boot: starts cpu1..N-1 all at once and waits (bounded) for each to reach the kernel's holding
+// pen, where it waits in wfi, not online, until smp_bring_online lets it out.
+void smp_start_secondaries();
+
+// Lets the CPUs out of the pen one at a time, in CPU order, and prints "KINIT: cpuN online" once
+// each has set its own online bit (bounded wait), or "KINIT: cpuN start failed: <reason>".
 // Returns true if every CPU came online.
-bool smp_start_secondaries();
+bool smp_bring_online();
 
 // Deepest use of any secondary's boot stack so far (its idle loop and interrupts), in bytes.
 std::size_t smp_boot_stack_high_water();

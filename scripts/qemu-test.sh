@@ -4,7 +4,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/lib.sh"
 CONTRACT="$ROOT/docs/architecture/01-neuron-kernel.md"
+KERNEL_CPUS=$(neuron_max_cpus)
 
 usage() {
   cat <<USAGE
@@ -24,6 +26,8 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
                     boot with neuron.bad_start=1 (SMP >= 2): cpu1's start must be refused and
                     reported, the SMP selftest must fail, and QEMU must exit with a failure
   --append ARGS     extra kernel bootargs (a pass run with neuron.fail=... must then fail)
+  --dtb-edit EDIT   boot with QEMU's own tree for SMP harts, edited (tests/qemu/dtb.py --help)
+  --expect-line RE  also require a console line matching the extended regex RE
   --timeout SEC     per boot (default 60)
   --expect-kbench   also require one well-formed KBENCH line per in-kernel benchmark
   --save-contract F write the contract lines of the last boot to F
@@ -43,6 +47,8 @@ MODE=pass
 TIMEOUT=60
 PRINT_ONLY=0
 APPEND=""
+DTB_EDIT=""
+EXPECT_LINE=""
 SAVE=""
 KBENCH=0
 while [[ $# -gt 0 ]]; do
@@ -59,6 +65,8 @@ while [[ $# -gt 0 ]]; do
     --expect-restart) MODE=restart; shift ;;
     --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
     --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
+    --dtb-edit) [[ $# -ge 2 ]] || die "--dtb-edit needs a value"; DTB_EDIT=$2; shift 2 ;;
+    --expect-line) [[ $# -ge 2 ]] || die "--expect-line needs a value"; EXPECT_LINE=$2; shift 2 ;;
     --print-expected) PRINT_ONLY=1; shift ;;
     --expect-kbench) KBENCH=1; shift ;;
     --save-contract) [[ $# -ge 2 ]] || die "--save-contract needs a file"; SAVE=$2; shift 2 ;;
@@ -76,13 +84,14 @@ block() {  # the lines of one ```markers:NAME block
 }
 
 expected() {
+  local cpus=$(( SMP < KERNEL_CPUS ? SMP : KERNEL_CPUS ))  # harts beyond stay in the firmware
   block baseline
   if (( SMP == 1 )); then
     block smp1
   else
     while IFS= read -r line; do
       if [[ "$line" == *"{N}"* ]]; then
-        for ((n = 1; n < SMP; n++)); do echo "${line//\{N\}/$n}"; done
+        for ((n = 1; n < cpus; n++)); do echo "${line//\{N\}/$n}"; done
       else
         echo "$line"
       fi
@@ -113,11 +122,18 @@ esac
 
 workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT
+if [[ -n "$DTB_EDIT" ]]; then
+  python3 "$ROOT/tests/qemu/dtb.py" --smp "$SMP" --out "$workdir/edited.dtb" --edit "$DTB_EDIT" ||
+    die "could not make the device tree (edit '${DTB_EDIT}')"
+  run_args+=(--dtb "$workdir/edited.dtb")
+fi
 failures=0
 reference=""
 
 report() {  # log, reason
   echo "qemu-test: FAIL (boot $2 of ${REPEAT}, smp=${SMP}, sched=${SCHED}): $3" >&2
+  echo "---- kernel lines of the boot (KINIT, KINFO, KPANIC, FAIL) ----" >&2
+  tr -d '\r' < "$1" | grep -E '^(KINIT|KINFO|KPANIC)|FAIL' | head -40 >&2
   echo "---- last 25 console lines ----" >&2
   tr -d '\r' < "$1" | tail -25 >&2
   echo "-------------------------------" >&2
@@ -141,8 +157,14 @@ check_pass() {  # log, status, boot -> prints the failure reason, or nothing
   fi
   (( $2 == 0 )) || { echo "all markers present but QEMU exited with status $2"; return; }
   [[ $KBENCH -eq 0 ]] || check_kbench "$1"
-  [[ $MODE != restart ]] || tr -d '\r' < "$1" |
-    grep -qx "KINFO: cpu1 came back through the boot entry; starting it again" ||
+  # The whole console in a variable: `grep -q` in a pipe would stop reading at the first match
+  # and, under pipefail, turn the writer's SIGPIPE into a failure.
+  local text
+  text=$(tr -d '\r' < "$1")
+  [[ -z "$EXPECT_LINE" ]] || grep -qE -- "$EXPECT_LINE" <<< "$text" ||
+    { echo "no console line matches /${EXPECT_LINE}/"; return; }
+  [[ $MODE != restart ]] ||
+    grep -qx "KINFO: cpu1 came back through the boot entry; starting it again" <<< "$text" ||
     echo "no line saying cpu1 was restarted"
 }
 

@@ -5,18 +5,22 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MAX_SMP=32  # config::kMaxCpus in kernel/config.h
+source "$ROOT/scripts/lib.sh"
+MAX_SMP=$QEMU_VIRT_MAX_HARTS
+KERNEL_CPUS=$(neuron_max_cpus)
 
 usage() {
   cat <<USAGE
 usage: scripts/run-qemu-rv64.sh [options] [-- QEMU_ARGS...]
 Boot the kernel in qemu-system-riscv64 (machine virt, OpenSBI from -bios default).
 
-  --smp N           harts to start, 1..${MAX_SMP}             (env SMP, default 2)
+  --smp N           harts QEMU starts, 1..${MAX_SMP}          (env SMP, default 2); the kernel
+                    manages up to ${KERNEL_CPUS} and leaves the others in the firmware
   --sched VARIANT   runqueue variant: locked | lockfree   (env SCHED, default locked)
   --kernel ELF      boot this image instead of building one
   --no-build        do not build; use the preset's existing image
   --append ARGS     kernel bootargs, e.g. neuron.fail=qos_ordering
+  --dtb FILE        boot with this device tree instead of the one QEMU makes
   --deterministic   single-threaded TCG (-accel tcg,thread=single): identical logs run to run
   --timeout SEC     stop QEMU after SEC seconds              (env TIMEOUT, default 60)
   --log FILE        also write the console to FILE
@@ -34,6 +38,7 @@ TIMEOUT=${TIMEOUT:-60}
 KERNEL=""
 BUILD=1
 APPEND=""
+DTB=""
 DETERMINISTIC=0
 GDB=0
 LOG=""
@@ -47,6 +52,7 @@ while [[ $# -gt 0 ]]; do
     --kernel) [[ $# -ge 2 ]] || die "--kernel needs a file"; KERNEL=$2; BUILD=0; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
+    --dtb) [[ $# -ge 2 ]] || die "--dtb needs a file"; DTB=$2; shift 2 ;;
     --deterministic) DETERMINISTIC=1; shift ;;
     --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
     --log) [[ $# -ge 2 ]] || die "--log needs a file"; LOG=$2; shift 2 ;;
@@ -84,6 +90,10 @@ fi
 qemu=(qemu-system-riscv64 -machine virt -bios default -nographic -m 128M -smp "$SMP" -kernel "$KERNEL")
 [[ $DETERMINISTIC -eq 1 ]] && qemu+=(-accel tcg,thread=single)
 [[ -n "$APPEND" ]] && qemu+=(-append "$APPEND")
+if [[ -n "$DTB" ]]; then
+  [[ -f "$DTB" ]] || die "device tree '${DTB}' not found"
+  qemu+=(-dtb "$DTB")
+fi
 qemu+=("${QEMU_EXTRA[@]}")
 
 if [[ $GDB -eq 1 ]]; then

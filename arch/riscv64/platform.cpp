@@ -7,6 +7,10 @@
 namespace neuron::arch {
 namespace {
 
+// What platform_devices() asks the device tree for, in this order.
+enum Wanted { kConsole, kExitDevice, kWantedCount };
+constexpr const char* kWanted[kWantedCount] = {"ns16550a", "sifive,test0"};
+
 Uart16550 g_uart;
 volatile std::uint32_t* g_test_device = nullptr;  // QEMU "sifive,test0": a write ends the machine
 
@@ -51,12 +55,12 @@ struct Appender {
 
 }  // namespace
 
+PlatformDevices platform_devices() { return {kWanted, kWantedCount}; }
+
 void platform_init(const fdt::Summary& tree) {
-  if (const fdt::Device* d = fdt::find_compatible(tree, "ns16550a"); d && d->has_reg) {
-    g_uart.init(d->base);
-  }
-  if (const fdt::Device* d = fdt::find_compatible(tree, "sifive,test0"); d && d->has_reg) {
-    g_test_device = reinterpret_cast<volatile std::uint32_t*>(d->base);
+  if (const fdt::Device& d = tree.devices[kConsole]; d.has_reg) g_uart.init(d.base);
+  if (const fdt::Device& d = tree.devices[kExitDevice]; d.has_reg) {
+    g_test_device = reinterpret_cast<volatile std::uint32_t*>(d.base);
   }
 }
 

@@ -24,8 +24,8 @@ expect() {
   fi
 }
 
-expect 2 "SMP must be an integer from 1 to 32 \(got '0'\)" -- "$RUN" --smp 0 --kernel "$KERNEL"
-expect 2 "SMP must be an integer from 1 to 32 \(got '33'\)" -- "$RUN" --smp 33 --kernel "$KERNEL"
+expect 2 "SMP must be an integer from 1 to 512 \(got '0'\)" -- "$RUN" --smp 0 --kernel "$KERNEL"
+expect 2 "SMP must be an integer from 1 to 512 \(got '513'\)" -- "$RUN" --smp 513 --kernel "$KERNEL"
 expect 2 "SMP must be an integer" -- env SMP=two "$RUN" --kernel "$KERNEL"
 expect 2 "SMP must be an integer" -- "$RUN" --smp -1 --kernel "$KERNEL"
 expect 2 "unknown runqueue variant 'rcu'" -- "$RUN" --sched rcu --kernel "$KERNEL"

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Device trees for QEMU tests: QEMU virt's own tree (dumpdtb), edited, written as a DTB.
+
+  dtb.py --smp N --out FILE [--edit EDIT]...
+
+Edits (applied in order):
+  boot-hart-last   move /cpus/cpu@0 (the boot hart under single-threaded TCG) after the other harts
+
+Python standard library only. The tree is read and written per the Devicetree Specification
+v0.4, chapter 5; property values are kept as bytes.
+"""
+import argparse
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+FDT_MAGIC = 0xD00DFEED
+BEGIN_NODE, END_NODE, PROP, NOP, END = 1, 2, 3, 4, 9
+
+
+class Node:
+    def __init__(self, name):
+        self.name = name
+        self.props = []  # (name, bytes)
+        self.children = []
+
+    def child(self, name):
+        for c in self.children:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def parse(blob):
+    (magic, totalsize, off_struct, off_strings, off_rsvmap, version, _last_comp, boot_cpuid,
+     size_strings, size_struct) = struct.unpack_from(">10I", blob, 0)
+    if magic != FDT_MAGIC:
+        raise ValueError("not a device tree (bad magic)")
+    rsv = []
+    at = off_rsvmap
+    while True:
+        addr, size = struct.unpack_from(">QQ", blob, at)
+        at += 16
+        if addr == 0 and size == 0:
+            break
+        rsv.append((addr, size))
+    strings = blob[off_strings:off_strings + size_strings]
+    at, end = off_struct, off_struct + size_struct
+    stack, root = [], None
+    while at < end:
+        (token,) = struct.unpack_from(">I", blob, at)
+        at += 4
+        if token == BEGIN_NODE:
+            nul = blob.index(b"\0", at)
+            node = Node(blob[at:nul].decode())
+            at = (nul + 1 + 3) & ~3
+            if stack:
+                stack[-1].children.append(node)
+            else:
+                root = node
+            stack.append(node)
+        elif token == PROP:
+            length, nameoff = struct.unpack_from(">II", blob, at)
+            at += 8
+            name = strings[nameoff:strings.index(b"\0", nameoff)].decode()
+            stack[-1].props.append((name, bytes(blob[at:at + length])))
+            at = (at + length + 3) & ~3
+        elif token == END_NODE:
+            stack.pop()
+        elif token == NOP:
+            pass
+        elif token == END:
+            break
+        else:
+            raise ValueError(f"unknown token {token} at {at - 4}")
+    return root, rsv, boot_cpuid
+
+
+def serialize(root, rsv, boot_cpuid):
+    strings, offsets = bytearray(), {}
+    body = bytearray()
+
+    def name_offset(name):
+        if name not in offsets:
+            offsets[name] = len(strings)
+            strings.extend(name.encode() + b"\0")
+        return offsets[name]
+
+    def emit(node):
+        body.extend(struct.pack(">I", BEGIN_NODE))
+        body.extend(node.name.encode() + b"\0")
+        body.extend(b"\0" * (-len(body) % 4))
+        for name, value in node.props:
+            body.extend(struct.pack(">III", PROP, len(value), name_offset(name)))
+            body.extend(value)
+            body.extend(b"\0" * (-len(body) % 4))
+        for c in node.children:
+            emit(c)
+        body.extend(struct.pack(">I", END_NODE))
+
+    emit(root)
+    body.extend(struct.pack(">I", END))
+    rsvmap = b"".join(struct.pack(">QQ", a, s) for a, s in rsv) + struct.pack(">QQ", 0, 0)
+    off_rsvmap = 40  # 8-aligned
+    off_struct = off_rsvmap + len(rsvmap)
+    off_strings = off_struct + len(body)
+    total = off_strings + len(strings)
+    header = struct.pack(">10I", FDT_MAGIC, total, off_struct, off_strings, off_rsvmap, 17, 16,
+                         boot_cpuid, len(strings), len(body))
+    return header + rsvmap + bytes(body) + bytes(strings)
+
+
+def boot_hart_last(root):
+    cpus = root.child("cpus")
+    first = cpus.child("cpu@0")
+    cpus.children.remove(first)
+    last = max(i for i, c in enumerate(cpus.children) if c.name.startswith("cpu@"))
+    cpus.children.insert(last + 1, first)
+
+
+EDITS = {"boot-hart-last": boot_hart_last}
+
+
+def qemu_tree(smp):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "virt.dtb")
+        cmd = ["qemu-system-riscv64", "-machine", f"virt,dumpdtb={path}", "-smp", str(smp),
+               "-m", "128M", "-nographic", "-bios", "default"]
+        r = subprocess.run(cmd, capture_output=True, timeout=60)
+        if r.returncode != 0 or not os.path.exists(path):
+            sys.exit(f"dtb.py: {' '.join(cmd)} failed: {r.stderr.decode().strip()}")
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--smp", type=int, required=True, help="harts in QEMU's tree")
+    ap.add_argument("--out", required=True, help="DTB file to write")
+    ap.add_argument("--edit", action="append", default=[], choices=sorted(EDITS),
+                    help="an edit to apply (repeatable)")
+    args = ap.parse_args()
+    root, rsv, boot = parse(qemu_tree(args.smp))
+    for e in args.edit:
+        EDITS[e](root)
+    with open(args.out, "wb") as f:
+        f.write(serialize(root, rsv, boot))
+
+
+if __name__ == "__main__":
+    main()
