@@ -26,6 +26,9 @@ bool irq_enabled();
 void wait_for_interrupt();
 bool irq_state_on(IrqState s);  // did irq_save() find interrupts on?
 void trap_init();  // install the trap vector and unmask the interrupt sources this CPU uses
+// For a CPU that waits, interrupts off, for another CPU to let it go: only a software interrupt
+// (an IPI) may end its wait_for_interrupt() from now on; trap_init() unmasks the rest later.
+void unmask_only_ipi();
 
 // --- Time -------------------------------------------------------------------------------------
 std::uint64_t time_now();  // timebase ticks since an arbitrary origin

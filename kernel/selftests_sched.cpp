@@ -191,7 +191,7 @@ void sleep_then_log(void* arg) {
 const char* test_sleep_wake() {
   g_log.reset();
   g_done.store(0, std::memory_order_relaxed);  // relaxed: no task is running yet
-  Sleeper sleepers[] = {{9, 0}, {3, 0}, {6, 0}};
+  Sleeper sleepers[] = {{3, 0}, {1, 0}, {2, 0}};
   for (Sleeper& s : sleepers) {
     if (!task_create("sleeper", QosClass::Normal, sleep_then_log, &s)) return fail("no task slot");
   }
@@ -199,7 +199,7 @@ const char* test_sleep_wake() {
   for (const Sleeper& s : sleepers) {
     if (s.slept < s.ticks) return fail("asked %lu ticks, woke after %lu", s.ticks, s.slept);
   }
-  constexpr std::uint32_t kWakeOrder[] = {3, 6, 9};
+  constexpr std::uint32_t kWakeOrder[] = {1, 2, 3};
   for (std::uint32_t i = 0; i < 3; ++i) {
     if (g_log.entries[i] != kWakeOrder[i])
       return fail("wake %u was the %u-tick sleeper", i, g_log.entries[i]);

@@ -16,7 +16,8 @@
 namespace neuron {
 namespace {
 
-constexpr std::uint64_t kCounterfactualTicks = 10;  // 100 ms with the IPI withheld
+constexpr std::uint64_t kCounterfactualTicks =
+    5;  // 50 ms with the IPI withheld: any polling shows within a tick
 constexpr std::uint32_t kIpiTarget = 1;
 
 std::uint64_t count(const CpuStats::Counter& c) { return c.load(std::memory_order_relaxed); }
@@ -274,7 +275,7 @@ const char* test_reject_steal_lower_qos() {
 // ---- scheduler stress across CPUs -----------------------------------------------------------
 // Pairs of tasks pass a turn back and forth by block/wake; each turn also yields, and every third
 // sleeps a tick. Pairs span all four classes and, through stealing, several CPUs.
-constexpr std::uint32_t kPairsPerWave = 100, kWaves = 10, kRounds = 6;
+constexpr std::uint32_t kPairsPerWave = 200, kWaves = 5, kRounds = 6;
 
 struct Pair {
   Task* side[2];

@@ -154,12 +154,14 @@ extern "C" [[noreturn]] void secondary_main(std::uint64_t hartid, neuron::Cpu* c
   if (reenter_once(cpu->id)) arch::reenter_boot_entry(hartid);
   if (cpu->arch.hartid != hartid)
     panic("cpu%u started on hart %lu, expected %lu", cpu->id, hartid, cpu->arch.hartid);
-  arch::trap_init();  // trap vector; timer and software interrupts unmasked (SIE stays off)
-  // The holding pen: arrived, not online, no tick; out of the firmware, whose wait for a start
-  // spins (OpenSBI 1.1 leaves the cold-boot IPI pending, so its wfi returns at once).
+  // The holding pen: arrived, not online, no tick, interrupts off, only an IPI ends its wfi; out
+  // of the firmware, whose wait for a start spins (OpenSBI 1.1 leaves the cold-boot IPI pending,
+  // so its wfi returns at once).
+  arch::unmask_only_ipi();
   g_arrived[cpu->id].store(1, std::memory_order_release);  // release: pairs with wait_arrived
   // acquire: pairs with smp_bring_online's release. The IPI that follows it ends the wfi.
   while (g_released[cpu->id].load(std::memory_order_acquire) == 0) arch::wait_for_interrupt();
+  arch::trap_init();        // trap vector; timer and software interrupts unmasked
   sched_start_tick();       // this CPU's tick, on the common origin
   cpu_set_online(cpu->id);  // the boot CPU prints "KINIT: cpuN online" once it sees this
   idle_loop();

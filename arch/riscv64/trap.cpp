@@ -16,6 +16,12 @@ struct TrapFrame {
 };
 static_assert(sizeof(TrapFrame) == 8 * 34);  // FRAME_SIZE in trap_entry.S
 
+// A stale pending timer (stimecmp starts at 0 under Sstc) would end every wfi at once.
+void unmask_only_ipi() {
+  NEURON_CSR_CLEAR(sie, csr::kSieStie);
+  NEURON_CSR_SET(sie, csr::kSieSsie);
+}
+
 void trap_init() {
   NEURON_CSR_WRITE(stvec, reinterpret_cast<std::uint64_t>(&trap_vector));
   NEURON_CSR_SET(sie, csr::kSieStie | csr::kSieSsie);
