@@ -60,8 +60,13 @@ enum class StartMode {
 // as the only argument. Returns once the firmware accepted the request, not when the hart runs.
 const char* cpu_start(std::uint64_t hartid, void* cpu_block, StartMode mode = StartMode::Normal);
 const char* send_ipi(std::uint64_t hartid);
+// Starts a hart the kernel does not manage in a loop that waits for good, every interrupt masked,
+// so that it leaves the firmware (whose wait for a start spins under QEMU).
+const char* cpu_park(std::uint64_t hartid);
 // True when the firmware reports `hartid` stopped (never started, or handed back to it).
 bool cpu_is_stopped(std::uint64_t hartid);
+// True when the firmware reports `hartid` on its way to our entry (start pending) or there.
+bool cpu_start_under_way(std::uint64_t hartid);
 // Test hook: re-enter the kernel's boot entry on this hart, as a late hart misdirected by the
 // firmware does. The entry code must send it back to the firmware.
 [[noreturn]] void reenter_boot_entry(std::uint64_t hartid);

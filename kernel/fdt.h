@@ -12,12 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "config.h"
-
 namespace neuron::fdt {
 
-inline constexpr std::size_t kMaxHarts = config::kMaxCpus;  // harts kept
-inline constexpr std::size_t kMaxWanted = 4;                // devices one parse may look for
+inline constexpr std::size_t kMaxHarts = 512;  // harts kept: as many as QEMU virt takes
+inline constexpr std::size_t kMaxWanted = 4;   // devices one parse may look for
 
 struct Request {
   std::uint64_t boot_hart;    // kept first, wherever the tree lists it

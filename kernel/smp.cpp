@@ -12,9 +12,12 @@ namespace {
 
 constexpr std::uint64_t kStartTimeoutMs = 1000;
 // All harts start at once and leave the firmware side by side: on a small host that takes longer
-// the more there are (1.8 s for 63 on 2 cores), so their arrival shares one deadline that grows
-// with their number.
+// the more there are (2 s for 63 on 2 cores; 20 s and more for 95, whose firmware waits spin).
+// So each CPU gets until the later of a deadline that grows with their number and
+// kStartTimeoutMs from when the boot CPU turns to it; past that, only as long as the firmware
+// reports its start under way, and never past kStartCapMs.
 constexpr std::uint64_t kStartTimeoutPerHartMs = 50;
+constexpr std::uint64_t kStartCapMs = 30'000;
 
 std::uint64_t ms_to_timebase(std::uint64_t ms) { return boot_tree().timebase_hz / 1000 * ms; }
 
@@ -33,14 +36,20 @@ const char* g_start_error[config::kMaxCpus];              // why a CPU never rea
 // A hart that the firmware sends to the boot entry instead of ours stops itself again (arch entry
 // code); it is then started once more, with kStartTimeoutMs more, up to kStartAttempts in all.
 // Returns nullptr once it arrived, or why it did not.
-const char* wait_arrived(Cpu& cpu, arch::StartMode mode, std::uint64_t deadline) {
+const char* wait_arrived(Cpu& cpu, arch::StartMode mode, std::uint64_t deadline,
+                         std::uint64_t cap) {
   // acquire: pairs with the secondary's release store; its setup is visible once this reads 1.
   auto arrived = [&] { return g_arrived[cpu.id].load(std::memory_order_acquire) != 0; };
   for (int attempt = 1;; ++attempt) {
     // An accepted start leaves the hart start-pending or started: stopped again means it came
     // back through the boot entry.
     while (!arrived() && !arch::cpu_is_stopped(cpu.arch.hartid)) {
-      if (arch::time_now() > deadline) return "not in the kernel by its start deadline";
+      const std::uint64_t now = arch::time_now();
+      static_assert(kStartCapMs == 30000, "the line below says 30 s");
+      if (now > cap) return "not in the kernel after 30 s";
+      if (now > deadline && !arch::cpu_start_under_way(cpu.arch.hartid)) {
+        return "not in the kernel by its start deadline";
+      }
       arch::cpu_relax();
     }
     if (arrived()) return nullptr;
@@ -56,13 +65,16 @@ const char* wait_arrived(Cpu& cpu, arch::StartMode mode, std::uint64_t deadline)
 void smp_map_cpus(const fdt::Summary& tree, std::uint64_t boot_hartid) {
   if (!tree.boot_hart_listed) panic("boot hart %lu is not in the device tree", boot_hartid);
   // The tree's list starts with the boot hart: cpu N is harts[N].
-  for (std::size_t i = 1; i < tree.hart_count; ++i) g_cpus[i].arch.hartid = tree.harts[i];
-  cpu_set_count(static_cast<std::uint32_t>(tree.hart_count));
-  if (tree.harts_in_tree > tree.hart_count) {
+  const std::size_t managed =
+      tree.hart_count < config::kMaxCpus ? tree.hart_count : config::kMaxCpus;
+  for (std::size_t i = 1; i < managed; ++i) g_cpus[i].arch.hartid = tree.harts[i];
+  cpu_set_count(static_cast<std::uint32_t>(managed));
+  if (tree.harts_in_tree > managed) {
     kprintf(
-        "KINFO: the device tree lists %lu harts; this kernel manages %lu (config::kMaxCpus) "
-        "and leaves %lu in the firmware\n",
-        static_cast<unsigned long>(tree.harts_in_tree), static_cast<unsigned long>(tree.hart_count),
+        "KINFO: the device tree lists %lu harts; this kernel manages %lu (config::kMaxCpus), "
+        "parks %lu and leaves %lu in the firmware\n",
+        static_cast<unsigned long>(tree.harts_in_tree), static_cast<unsigned long>(managed),
+        static_cast<unsigned long>(tree.hart_count - managed),
         static_cast<unsigned long>(tree.harts_in_tree - tree.hart_count));
   }
 }
@@ -89,9 +101,19 @@ void smp_start_secondaries() {
   }
   const std::uint64_t deadline =
       arch::time_now() + ms_to_timebase(kStartTimeoutMs + kStartTimeoutPerHartMs * cpu_count());
+  const std::uint64_t cap = arch::time_now() + ms_to_timebase(kStartCapMs);
   for (std::uint32_t id = 1; id < cpu_count(); ++id) {
-    if (!g_start_error[id]) g_start_error[id] = wait_arrived(g_cpus[id], mode(id), deadline);
+    if (g_start_error[id]) continue;
+    const std::uint64_t own = arch::time_now() + ms_to_timebase(kStartTimeoutMs);
+    g_start_error[id] = wait_arrived(g_cpus[id], mode(id), own > deadline ? own : deadline, cap);
   }
+  // Then the harts past kMaxCpus, which the kernel does not manage: parked, so they do not spin
+  // in the firmware (after the others arrived: they would slow their way out of it).
+  std::size_t unparked = 0;
+  for (std::size_t i = cpu_count(); i < boot_tree().hart_count; ++i) {
+    if (arch::cpu_park(boot_tree().harts[i])) ++unparked;
+  }
+  if (unparked) kprintf("KINFO: %lu harts refused to park\n", static_cast<unsigned long>(unparked));
 }
 
 bool smp_bring_online() {

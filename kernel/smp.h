@@ -9,12 +9,13 @@
 namespace neuron {
 
 // Builds the logical CPU map: cpu0 = the boot hart, then the tree's other harts in tree order, up
-// to config::kMaxCpus (a KINFO line says how many more stay in the firmware). Panics if the boot
-// hart is not in the tree.
+// to config::kMaxCpus (a KINFO line says how many more there are). Panics if the boot hart is not
+// in the tree.
 void smp_map_cpus(const fdt::Summary& tree, std::uint64_t boot_hartid);
 
 // At boot: starts cpu1..N-1 all at once and waits (bounded) for each to reach the kernel's holding
-// pen, where it waits in wfi, not online, until smp_bring_online lets it out.
+// pen, where it waits in wfi, not online, until smp_bring_online lets it out. Parks the harts past
+// config::kMaxCpus (arch::cpu_park).
 void smp_start_secondaries();
 
 // Lets the CPUs out of the pen one at a time, in CPU order, and prints "KINIT: cpuN online" once

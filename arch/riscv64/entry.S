@@ -53,6 +53,14 @@ secondary_entry:
     call    secondary_main           // secondary_main(hartid, cpu) never returns
     j       park
 
+    .balign 4                        // an HSM entry, like secondary_entry
+    .global park_entry
+park_entry:
+    // A hart the kernel does not manage: every interrupt masked (hart_setup), so its wfi waits
+    // for good. No stack, no per-CPU block. Out of the firmware, whose wait for a start spins.
+    hart_setup
+    j       park
+
 late_hart:
     li      a7, 0x48534D             // SBI HSM extension
     li      a6, 1                    // hart_stop: returns only on failure

@@ -3,6 +3,7 @@
 #include "sbi.h"
 
 extern "C" void secondary_entry();
+extern "C" void park_entry();
 extern "C" void _start();
 
 namespace neuron::arch {
@@ -22,9 +23,21 @@ const char* cpu_start(std::uint64_t hartid, void* cpu_block, StartMode mode) {
   return r.ok() ? nullptr : sbi::error_name(r.error);
 }
 
+const char* cpu_park(std::uint64_t hartid) {
+  const sbi::Result r =
+      sbi::hsm::hart_start(hartid, reinterpret_cast<unsigned long>(&park_entry), 0);
+  return r.ok() ? nullptr : sbi::error_name(r.error);
+}
+
 void reenter_boot_entry(std::uint64_t hartid) {
   asm volatile("mv a0, %0\n\tjr %1" ::"r"(hartid), "r"(&_start) : "a0", "memory");
   __builtin_unreachable();
+}
+
+bool cpu_start_under_way(std::uint64_t hartid) {
+  const sbi::Result r = sbi::hsm::hart_get_status(hartid);
+  return r.ok() && (r.value == static_cast<long>(sbi::hsm::HartState::StartPending) ||
+                    r.value == static_cast<long>(sbi::hsm::HartState::Started));
 }
 
 bool cpu_is_stopped(std::uint64_t hartid) {
