@@ -78,11 +78,15 @@ bool wait_until(Pred pred) {
 // ---- wake semantics in every state ------------------------------------------------------------
 // A wake of a Blocked task makes it Runnable; a wake of a Running, Runnable or Sleeping task is
 // remembered once: its next task_block returns at once. A sleep is not cut short by a wake.
-constexpr std::uint64_t kSleepTicks = 10;  // the test's poll finds it asleep well within that
+constexpr std::uint64_t kSleepTicks = 5;
+// A host that stops the test's vCPU for a whole sleep makes it miss the window: that is timing,
+// not a lost wake, so the task sleeps again, up to this many times.
+constexpr std::uint32_t kSleepAttempts = kSelftestWaitTicks / kSleepTicks;
 
 struct WakeProbe {
   std::atomic<std::uint32_t> phase{0};
-  std::uint64_t slept = 0;
+  std::atomic<std::uint32_t> woken_asleep{0};  // the test woke it while it was Sleeping
+  std::uint64_t slept = 0;                     // the length of that sleep, in ticks
 };
 WakeProbe g_wake_probe;
 
@@ -93,9 +97,13 @@ void wake_states_body(void*) {
   task_wake(task_current());  // Running: remembered...
   task_block();               // ...so this returns at once
   p.phase.store(2, std::memory_order_release);
-  const std::uint64_t start = sched_ticks();
-  task_sleep(kSleepTicks);  // the test wakes us in the middle of it
-  p.slept = sched_ticks() - start;
+  for (std::uint32_t i = 0; i < kSleepAttempts; ++i) {
+    const std::uint64_t start = sched_ticks();
+    task_sleep(kSleepTicks);  // the test wakes us in the middle of it
+    p.slept = sched_ticks() - start;
+    // acquire: pairs with the test's release store, made before its wake.
+    if (p.woken_asleep.load(std::memory_order_acquire) != 0) break;
+  }
   p.phase.store(3, std::memory_order_release);  // release: slept before the phase
   task_block();                                 // the wake during the sleep: returns at once
   p.phase.store(4, std::memory_order_release);
@@ -106,6 +114,7 @@ void wake_states_body(void*) {
 const char* test_wake_states() {
   WakeProbe& p = g_wake_probe;
   p.phase.store(0, std::memory_order_relaxed);  // relaxed: the task does not exist yet
+  p.woken_asleep.store(0, std::memory_order_relaxed);
   Task* t;
   {
     IrqSave irq;  // the new task cannot run before the wake: it is still Runnable
@@ -118,13 +127,18 @@ const char* test_wake_states() {
     return wait_until(
         [&] { return p.phase.load(std::memory_order_acquire) >= phase && task_state(t) == state; });
   };
-  if (!at(2, TaskState::Sleeping)) {
-    return fail("a wake while Runnable or Running was lost (phase %u)", p.phase.load());
-  }
-  {
-    IrqSave irq;  // on cpu0, where the sleeper's tick runs: it cannot wake between check and wake
-    if (task_state(t) != TaskState::Sleeping) return fail("the sleep ended before the wake");
-    task_wake(t);
+  // Each try finds it asleep, then, on cpu0 where the sleeper's tick runs and with interrupts
+  // off, checks and wakes it in one step: no tick can end the sleep in between.
+  for (bool woken = false; !woken;) {
+    if (!at(2, TaskState::Sleeping) || p.phase.load(std::memory_order_acquire) > 2) {
+      return fail("a wake while Runnable or Running was lost (phase %u)", p.phase.load());
+    }
+    IrqSave irq;
+    if (task_state(t) == TaskState::Sleeping) {
+      p.woken_asleep.store(1, std::memory_order_release);  // release: before the wake
+      task_wake(t);
+      woken = true;
+    }
   }
   if (!at(4, TaskState::Blocked)) {
     return fail("a wake while Sleeping was lost: stuck in phase %u", p.phase.load());
