@@ -36,9 +36,10 @@ void hold_cpu(Pred pred, std::uint64_t ticks) {
 }
 
 // Timing bounds are measured in guest time, which includes any moment the host deschedules a
-// vCPU thread. A trial over `bound` but under `fault` (what the defect a test guards against
-// costs at least) may be the host: it is repeated, up to kTrials in all. A trial at or over
-// `fault` fails at once. `trial` returns the measured time, or kTrialFailed with `error` set.
+// vCPU thread, and on a loaded 2-core host that has cost a single trial over three ticks. A
+// trial over `bound` is therefore repeated, up to kTrials in all: the defects these tests guard
+// against cost their time in every trial, host noise does not. `trial` returns the measured
+// time, or kTrialFailed with `error` set.
 constexpr int kTrials = 5;
 constexpr std::uint64_t kTrialFailed = ~std::uint64_t{0};
 
@@ -49,12 +50,12 @@ struct Timed {
 };
 
 template <typename Trial>
-Timed timed_trials(std::uint64_t bound, std::uint64_t fault, Trial trial) {
+Timed timed_trials(std::uint64_t bound, Trial trial) {
   Timed r{0, 0, false};
   while (r.trials < kTrials) {
     ++r.trials;
     r.value = trial();
-    if (r.value == kTrialFailed || r.value >= fault) return r;
+    if (r.value == kTrialFailed) return r;
     if (r.value <= bound) {
       r.ok = true;
       return r;
@@ -361,10 +362,9 @@ std::uint64_t behind_trial(const char*& error) {
 const char* test_work_conserving() {
   g_burst.size = cpu_count() - 1 < kBurstMax ? cpu_count() - 1 : kBurstMax;
   const std::uint64_t bound = tick_period();
-  const std::uint64_t fault = (kBurstHoldTicks - 1) * tick_period();
   std::uint32_t worst = 0;
   const char* error = nullptr;
-  const Timed t = timed_trials(bound, fault, [&] { return burst_trial(worst, error); });
+  const Timed t = timed_trials(bound, [&] { return burst_trial(worst, error); });
   if (error) return error;
   if (!t.ok) {
     return fail(
@@ -375,7 +375,7 @@ const char* test_work_conserving() {
   kprintf("KINFO: work conserving: a %u-task burst, longest wait %lu us (bound %lu us), trial %d\n",
           g_burst.size, to_us(t.value), to_us(bound), t.trials);
   if (cpu_count() < 3) return nullptr;  // no idle CPU for the second case
-  const Timed s = timed_trials(bound, fault, [&] { return behind_trial(error); });
+  const Timed s = timed_trials(bound, [&] { return behind_trial(error); });
   if (error) return error;
   if (!s.ok) {
     return fail(
@@ -405,7 +405,6 @@ const char* test_work_conserving() {
 // after a tick, so a preemption left for the next interrupt costs about a tick in every trial.
 // A host that deschedules a vCPU thread costs as much now and then: such a trial is repeated.
 constexpr std::uint64_t kWakeBoundDivisor = 5;
-constexpr std::uint64_t kLatencyFaultTicks = 3;  // far above any host noise seen
 constexpr std::uint64_t kHoldTicks = 5;
 
 enum class WakeCase { InterruptPending, PairHighFirst, PairLowFirst };
@@ -506,8 +505,7 @@ const char* test_wake_latency() {
   for (const WakeCase c : kCases) {
     const auto i = static_cast<std::size_t>(c);
     const char* error = nullptr;
-    t[i] = timed_trials(bound, kLatencyFaultTicks * tick_period(),
-                        [&] { return latency_trial(c, error); });
+    t[i] = timed_trials(bound, [&] { return latency_trial(c, error); });
     if (error) return error;
     if (!t[i].ok) {
       return fail("%s: woken tasks ran after %lu us (bound %lu us), trial %d", kWakeCaseName[i],
