@@ -34,6 +34,7 @@ void unmask_only_ipi();
 std::uint64_t time_now();  // timebase ticks since an arbitrary origin
 void timer_arm(std::uint64_t deadline);
 void timer_disarm();
+bool timer_pending();  // this CPU's timer interrupt is pending (raised, not yet taken)
 
 // Lowest address of the boot hart's stack (cpu0's idle context), config::kBootStackSize bytes.
 void* boot_stack_base();

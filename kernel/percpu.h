@@ -25,7 +25,7 @@ struct CpuStats {
   Counter ipis_recv{0};       // software-interrupt traps that delivered an IPI's reasons
   Counter ipis_acked{0};      // resched requests this CPU handled
   Counter idle_ticks{0};      // ticks that found this CPU idle
-  Counter ticks_rearmed{0};   // deadlines found a whole period overdue and armed again
+  Counter ticks_rearmed{0};   // deadlines found passed, nothing pending, and armed again
   void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 

@@ -66,9 +66,9 @@ void arm_tick(Cpu& cpu) {
 // and OpenSBI 1.1 at 64 harts, 2 boots in 40: the first deadline armed after boot a second
 // overdue, nothing pending, interrupts on; arming it again brought the interrupt at once. So
 // whoever looks at the tick (its readers, and the idle loop before it waits for it) arms a
-// deadline again once it is a whole period overdue, and counts it. Interrupts off.
+// deadline again if it has passed with no timer interrupt pending, and counts it. Interrupts off.
 void rearm_if_overdue(Cpu& cpu) {
-  if (!cpu.tick_armed || arch::time_now() < cpu.next_deadline + g_tick_period) return;
+  if (!cpu.tick_armed || arch::time_now() < cpu.next_deadline || arch::timer_pending()) return;
   cpu.stats.add(cpu.stats.ticks_rearmed);
   arch::timer_arm(cpu.next_deadline);
 }

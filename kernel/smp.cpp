@@ -57,6 +57,7 @@ const char* wait_arrived(Cpu& cpu, arch::StartMode mode, std::uint64_t deadline,
     kprintf("KINFO: cpu%u came back through the boot entry; starting it again\n", cpu.id);
     if (const char* err = arch::cpu_start(cpu.arch.hartid, &cpu, mode)) return err;
     deadline = arch::time_now() + ms_to_timebase(kStartTimeoutMs);
+    if (cap < deadline) cap = deadline;  // a restart gets its second even near the cap
   }
 }
 

@@ -26,6 +26,7 @@ inline constexpr std::uint64_t kSstatusFs = 3ull << 13;   // FP state; Off (0) k
 inline constexpr std::uint64_t kSieSsie = 1ull << 1;  // supervisor software interrupt (IPI)
 inline constexpr std::uint64_t kSieStie = 1ull << 5;  // supervisor timer interrupt
 inline constexpr std::uint64_t kSipSsip = 1ull << 1;
+inline constexpr std::uint64_t kSipStip = 1ull << 5;  // supervisor timer interrupt pending
 
 inline constexpr std::uint64_t kScauseInterrupt = 1ull << 63;
 inline constexpr std::uint64_t kIrqSoftware = 1;

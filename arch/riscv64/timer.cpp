@@ -25,4 +25,6 @@ PerfCounters perf_read() {
 
 void timer_disarm() { timer_arm(~std::uint64_t{0}); }
 
+bool timer_pending() { return (NEURON_CSR_READ(sip) & csr::kSipStip) != 0; }
+
 }  // namespace neuron::arch
