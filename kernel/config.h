@@ -13,8 +13,11 @@ inline constexpr std::size_t kStealBatch = 1;               // tasks one steal m
 inline constexpr std::size_t kMaxTasks = 512;
 inline constexpr std::size_t kTaskStackSize = 8192;
 inline constexpr std::size_t kRunQueueCapacity =
-    64;                                          // per CPU and QoS class; beyond it tasks spill
-inline constexpr std::uint64_t kTickHz = 100;    // 10 ms tick
+    64;                                        // per CPU and QoS class; beyond it tasks spill
+inline constexpr std::uint64_t kTickHz = 100;  // 10 ms tick
+// Timebases the kernel's arithmetic is sound for (milliseconds to ticks, 30 s deadlines).
+inline constexpr std::uint64_t kMinTimebaseHz = 1'000;
+inline constexpr std::uint64_t kMaxTimebaseHz = 100'000'000'000;
 inline constexpr std::uint32_t kSliceTicks = 5;  // 50 ms time slice
 
 }  // namespace neuron::config

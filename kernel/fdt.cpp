@@ -56,6 +56,7 @@ struct Frame {
   const char* name;
   std::uint32_t offset;         // of its BEGIN_NODE token
   std::uint32_t address_cells;  // for its children ("#address-cells", default 2)
+  std::uint32_t size_cells;     // for its children ("#size-cells", default 1)
   const char* compatible;
   std::uint32_t compatible_len;
   const std::uint8_t* reg;
@@ -76,7 +77,7 @@ class Walker {
   Error property(std::uint32_t& at);
   Error end_node(std::uint32_t at);
   Error first_address(const Frame& node, std::uint64_t& address) const;
-  void add_hart(std::uint64_t hart);
+  Error add_hart(std::uint64_t hart, std::uint32_t at);
 
   std::uint32_t struct_end() const { return h_.off_dt_struct + h_.size_dt_struct; }
   bool in_cpus() const { return depth_ == 3 && equal(stack_[2].name, "cpus"); }
@@ -89,10 +90,12 @@ class Walker {
   int depth_ = 0;
   std::size_t others_kept_ = 0;  // harts other than the boot hart, kept from harts[1] on
   std::uint32_t cpus_offset_ = 0;
+  bool root_seen_ = false;
+  std::uint64_t cpu_timebase_hz_ = 0;  // from a cpu@N node, if /cpus has none
 };
 
 Error Walker::run() {
-  stack_[0] = Frame{"", 0, 2, nullptr, 0, nullptr, 0, false, false};
+  stack_[0] = Frame{"", 0, 2, 1, nullptr, 0, nullptr, 0, false, false};
   std::uint32_t at = h_.off_dt_struct;
   for (;;) {
     if (struct_end() - at < 4) return {"the structure block ends without FDT_END", at};
@@ -116,6 +119,7 @@ Error Walker::run() {
     if (e) return e;
   }
   if (out_.harts_in_tree == 0) return {"no enabled harts under /cpus", cpus_offset_};
+  if (out_.timebase_hz == 0) out_.timebase_hz = cpu_timebase_hz_;  // the binding allows either
   // harts[0] was kept for the boot hart; without it, the others move down.
   if (out_.boot_hart_listed) {
     out_.harts[0] = req_.boot_hart;
@@ -130,14 +134,17 @@ Error Walker::run() {
 Error Walker::begin_node(std::uint32_t& at) {
   const std::uint32_t token_at = at;
   if (depth_ == kMaxDepth) return {"nodes nested deeper than 16", token_at};
+  if (depth_ == 0 && root_seen_) return {"a second root node", token_at};
   const std::uint32_t name_at = at + 4;
   const std::size_t room = struct_end() - name_at;
   const std::size_t len = bounded_len(b_ + name_at, room);
   if (len == room) return {"a node name runs past the structure block", name_at};
   at = name_at + ((static_cast<std::uint32_t>(len) + 1 + 3) & ~std::uint32_t{3});  // as below
+  if (depth_ == 0 && len != 0) return {"the root node has a name", token_at};
+  root_seen_ = true;
   ++depth_;
   const auto name = reinterpret_cast<const char*>(b_ + name_at);
-  stack_[depth_] = Frame{name, token_at, 2, nullptr, 0, nullptr, 0, false, false};
+  stack_[depth_] = Frame{name, token_at, 2, 1, nullptr, 0, nullptr, 0, false, false};
   if (depth_ == 2 && equal(name, "cpus")) cpus_offset_ = token_at;
   return {};
 }
@@ -161,14 +168,20 @@ Error Walker::property(std::uint32_t& at) {
   const auto str = reinterpret_cast<const char*>(value);
   const bool is_string = len > 0 && value[len - 1] == 0;
   Frame& f = stack_[depth_];
-  if (equal(name, "#address-cells")) {
-    if (len != 4) return {"#address-cells is not one cell", token_at};
-    f.address_cells = be32(value);
+  if (equal(name, "#address-cells") || equal(name, "#size-cells")) {
+    if (len != 4) return {"#address-cells or #size-cells is not one cell", token_at};
+    (name[1] == 'a' ? f.address_cells : f.size_cells) = be32(value);
   } else if (equal(name, "compatible")) {
     if (!is_string) return {"a compatible list without its final NUL", token_at};
     f.compatible = str;
     f.compatible_len = len;
   } else if (equal(name, "reg")) {
+    // A whole number of (address, size) entries, in the parent's cells, wherever it is used.
+    const Frame& parent = stack_[depth_ - 1];
+    const std::uint64_t entry = 4 * (std::uint64_t{parent.address_cells} + parent.size_cells);
+    if (entry == 0 ? len != 0 : len % entry != 0) {
+      return {"reg is not a whole number of #address-cells + #size-cells entries", token_at};
+    }
     f.reg = value;
     f.reg_len = len;
   } else if (equal(name, "device_type")) {
@@ -177,10 +190,12 @@ Error Walker::property(std::uint32_t& at) {
   } else if (equal(name, "status")) {
     if (!is_string) return {"status is not a string", token_at};
     f.disabled = !equal(str, "okay") && !equal(str, "ok");
-  } else if (depth_ == 2 && equal(f.name, "cpus") && equal(name, "timebase-frequency")) {
+  } else if (equal(name, "timebase-frequency") &&
+             ((depth_ == 2 && equal(f.name, "cpus")) || in_cpus())) {
     if (len != 4 && len != 8) return {"timebase-frequency is neither 1 nor 2 cells", token_at};
-    out_.timebase_hz =
+    const std::uint64_t hz =
         len == 8 ? (std::uint64_t{be32(value)} << 32) | be32(value + 4) : be32(value);
+    (depth_ == 2 ? out_.timebase_hz : cpu_timebase_hz_) = hz;
   } else if (depth_ == 2 && equal(f.name, "chosen") && equal(name, "bootargs")) {
     if (!is_string) return {"bootargs is not a string", token_at};
     out_.bootargs = str;
@@ -199,13 +214,18 @@ Error Walker::first_address(const Frame& node, std::uint64_t& address) const {
   return {};
 }
 
-void Walker::add_hart(std::uint64_t hart) {
+Error Walker::add_hart(std::uint64_t hart, std::uint32_t at) {
+  if (hart == req_.boot_hart && out_.boot_hart_listed) return {"a hart listed twice", at};
+  for (std::size_t i = 0; i < others_kept_; ++i) {
+    if (out_.harts[1 + i] == hart) return {"a hart listed twice", at};
+  }
   ++out_.harts_in_tree;
   if (hart == req_.boot_hart && !out_.boot_hart_listed) {
     out_.boot_hart_listed = true;
   } else if (others_kept_ + 1 < kMaxHarts) {
     out_.harts[1 + others_kept_++] = hart;  // harts[0] stays free for the boot hart
   }
+  return {};
 }
 
 Error Walker::end_node(std::uint32_t at) {
@@ -215,7 +235,7 @@ Error Walker::end_node(std::uint32_t at) {
     if (!node.reg) return {"a cpu node without reg", node.offset};
     std::uint64_t hart = 0;
     if (const Error e = first_address(node, hart)) return e;
-    add_hart(hart);
+    if (const Error e = add_hart(hart, node.offset)) return e;
   } else if (!node.disabled && node.compatible) {
     for (std::size_t i = 0; i < req_.wanted_count; ++i) {
       Device& d = out_.devices[i];

@@ -4,9 +4,9 @@
 
 #include "arch.h"
 #include "boot.h"
+#include "bootargs.h"
 #include "console.h"
 #include "kbench.h"
-#include "klib.h"
 #include "panic.h"
 #include "percpu.h"
 #include "scheduler.h"
@@ -50,19 +50,7 @@ void init_task(void*) {
 const fdt::Summary& boot_tree() { return g_tree; }
 
 const char* boot_arg(const char* key, char* buf, unsigned len) {
-  const std::size_t klen = kstrlen(key);
-  for (const char* p = g_tree.bootargs; *p;) {
-    while (*p == ' ') ++p;
-    if (kstrncmp(p, key, klen) == 0 && (p[klen] == '=' || p[klen] == ' ' || p[klen] == '\0')) {
-      const char* v = p[klen] == '=' ? p + klen + 1 : p + klen;
-      unsigned n = 0;
-      while (v[n] && v[n] != ' ' && n + 1 < len) buf[n] = v[n], ++n;
-      buf[n] = '\0';
-      return buf;
-    }
-    while (*p && *p != ' ') ++p;
-  }
-  return nullptr;
+  return bootargs_find(g_tree.bootargs, key, buf, len);
 }
 
 }  // namespace neuron
@@ -87,7 +75,10 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   kprintf("KINFO: firmware %s\n", firmware);
   kprintf("KINFO: runqueue=%s harts=%lu boot_hart=%lu timebase=%lu Hz\n", kRunQueueVariant,
           static_cast<unsigned long>(g_tree.harts_in_tree), hartid, g_tree.timebase_hz);
-  if (g_tree.timebase_hz == 0) panic("device tree has no /cpus/timebase-frequency");
+  if (g_tree.timebase_hz < config::kMinTimebaseHz || g_tree.timebase_hz > config::kMaxTimebaseHz) {
+    panic("device tree timebase-frequency %lu Hz is outside %lu..%lu Hz", g_tree.timebase_hz,
+          config::kMinTimebaseHz, config::kMaxTimebaseHz);
+  }
 
   smp_map_cpus(g_tree, hartid);            // cpu -> hart map: cpu0 is the boot hart
   task_pool_init();                        // task slots and stacks

@@ -20,6 +20,7 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
   --deterministic   single-threaded TCG; with --repeat, contract output must be byte-identical
   --expect-fail     boot with neuron.fail=<first test>; expect its FAIL line and a failure status
   --expect-panic    boot with neuron.panic; expect a KPANIC line and a failure status
+  --expect-kpanic RE  expect a line "KPANIC: RE" (extended regex) and a failure status
   --expect-restart  boot with neuron.reenter=1 (SMP >= 2): cpu1 re-enters the boot entry once,
                     must be handed back and restarted; then every marker as usual
   --expect-start-failure
@@ -44,6 +45,7 @@ KERNEL=""
 REPEAT=1
 DETERMINISTIC=0
 MODE=pass
+KPANIC_RE=""
 TIMEOUT=60
 PRINT_ONLY=0
 APPEND=""
@@ -61,6 +63,7 @@ while [[ $# -gt 0 ]]; do
     --deterministic) DETERMINISTIC=1; shift ;;
     --expect-fail) MODE=fail; shift ;;
     --expect-panic) MODE=panic; shift ;;
+    --expect-kpanic) [[ $# -ge 2 ]] || die "--expect-kpanic needs a value"; MODE=kpanic; KPANIC_RE=$2; shift 2 ;;
     --expect-start-failure) MODE=startfail; shift ;;
     --expect-restart) MODE=restart; shift ;;
     --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
@@ -181,7 +184,7 @@ check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<
 check_fail() {  # log, status
   local text
   text=$(tr -d '\r' < "$1")
-  (( $2 != 0 )) || { echo "QEMU exited 0 although a failure was injected"; return; }
+  (( $2 != 0 )) || { echo "the run exited 0 although it should fail"; return; }
   case $MODE in
     fail)
       grep -qx "KSELFTEST: ${first_test} FAIL: injected by bootargs neuron.fail" <<< "$text" ||
@@ -189,6 +192,8 @@ check_fail() {  # log, status
     panic)
       grep -qx "KPANIC: cpu0: requested by bootargs neuron.panic=qemu-test" <<< "$text" ||
         { echo "no KPANIC line"; return; } ;;
+    kpanic)
+      grep -qE "^KPANIC: ${KPANIC_RE}$" <<< "$text" || { echo "no line 'KPANIC: ${KPANIC_RE}'"; return; } ;;
     startfail)
       grep -qx "KINIT: cpu1 start failed: SBI_ERR_INVALID_ADDRESS" <<< "$text" ||
         { echo "no 'KINIT: cpu1 start failed: SBI_ERR_INVALID_ADDRESS' line"; return; }

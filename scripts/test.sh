@@ -6,7 +6,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ALL_PRESETS=(
-  host-test host-tsan host-bench
+  host-test host-tsan host-fuzz host-bench
   qemu-smp1-locked qemu-smp2-locked qemu-smp4-locked qemu-smp8-locked
   qemu-smp1-lockfree qemu-smp2-lockfree qemu-smp4-lockfree qemu-smp8-lockfree
 )

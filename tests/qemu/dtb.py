@@ -4,7 +4,13 @@
   dtb.py --smp N --out FILE [--edit EDIT]...
 
 Edits (applied in order):
-  boot-hart-last   move /cpus/cpu@0 (the boot hart under single-threaded TCG) after the other harts
+  boot-hart-last            move /cpus/cpu@0 (the boot hart under single-threaded TCG) after the
+                            other harts
+  virtio-compatible-no-nul  the first virtio node's compatible list loses its final NUL
+  virtio-reg-short          the first virtio node's reg shorter than #address-cells demands
+  cpus-no-harts             no /cpus child says device_type = "cpu"
+The malformed ones touch nodes the firmware (OpenSBI 1.1) does not read, so the tree reaches the
+kernel, which must refuse it. --raw writes QEMU's tree unedited (trimmed to its totalsize).
 
 Python standard library only. The tree is read and written per the Devicetree Specification
 v0.4, chapter 5; property values are kept as bytes.
@@ -120,7 +126,36 @@ def boot_hart_last(root):
     cpus.children.insert(last + 1, first)
 
 
-EDITS = {"boot-hart-last": boot_hart_last}
+def first_virtio(root):
+    soc = root.child("soc")
+    return next(c for c in soc.children if c.name.startswith("virtio_mmio@"))
+
+
+def set_prop(node, name, value):
+    node.props = [(n, value if n == name else v) for n, v in node.props]
+
+
+def virtio_compatible_no_nul(root):
+    node = first_virtio(root)
+    set_prop(node, "compatible", dict(node.props)["compatible"][:-1])
+
+
+def virtio_reg_short(root):
+    node = first_virtio(root)
+    set_prop(node, "reg", dict(node.props)["reg"][:4])
+
+
+def cpus_no_harts(root):
+    for c in root.child("cpus").children:
+        c.props = [(n, v) for n, v in c.props if n != "device_type"]
+
+
+EDITS = {
+    "boot-hart-last": boot_hart_last,
+    "virtio-compatible-no-nul": virtio_compatible_no_nul,
+    "virtio-reg-short": virtio_reg_short,
+    "cpus-no-harts": cpus_no_harts,
+}
 
 
 def qemu_tree(smp):
@@ -141,8 +176,15 @@ def main():
     ap.add_argument("--out", required=True, help="DTB file to write")
     ap.add_argument("--edit", action="append", default=[], choices=sorted(EDITS),
                     help="an edit to apply (repeatable)")
+    ap.add_argument("--raw", action="store_true", help="QEMU's tree as it is, trimmed")
     args = ap.parse_args()
-    root, rsv, boot = parse(qemu_tree(args.smp))
+    blob = qemu_tree(args.smp)
+    if args.raw:
+        (total,) = struct.unpack_from(">I", blob, 4)
+        with open(args.out, "wb") as f:
+            f.write(blob[:total])
+        return
+    root, rsv, boot = parse(blob)
     for e in args.edit:
         EDITS[e](root)
     with open(args.out, "wb") as f:
