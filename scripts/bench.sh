@@ -9,20 +9,22 @@
 # Usage: scripts/bench.sh [--reps N] [--quick] [--update-docs]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NEURON_PROG=bench
+source "$ROOT/scripts/lib.sh"
 OUT="$ROOT/bench/results"
 REPS=5
 MIN_TIME=0.2
 UPDATE_DOCS=0
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
-    --reps) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --reps needs a positive integer" >&2; exit 2; }
+    --reps) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive integer"
             REPS=$2; shift 2 ;;
     --quick) REPS=2; MIN_TIME=0.01; shift ;;
     --update-docs) UPDATE_DOCS=1; shift ;;
-    *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
@@ -31,8 +33,7 @@ mkdir -p "$OUT"
 cd "$ROOT"
 
 echo "== host benchmarks (${REPS} repetitions; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg))"
-cmake --preset host-bench >/dev/null
-cmake --build --preset host-bench >/dev/null
+build_preset host-bench 2>/dev/null
 build/host-bench/bench/host_bench --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
   --benchmark_report_aggregates_only=true --benchmark_out="$OUT/host.json" \
   --benchmark_out_format=json
@@ -48,7 +49,7 @@ fi
 
 echo "== owner fast path under callgrind (instructions per pair; independent of machine load)"
 : > "$OUT/callgrind.txt"
-for v in locked lockfree; do
+for v in "${NEURON_VARIANTS[@]}"; do
   valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.$v.out" build/host-bench/bench/owner_path "$v" >/dev/null 2>&1
   callgrind_annotate --inclusive=yes "$OUT/callgrind.$v.out" |
     sed -nE "s/^ *([0-9,]+) .*pairs_(fifo|lifo|steal)<.*/${v} \2 \1/p" | tr -d ',' >> "$OUT/callgrind.txt"
@@ -56,11 +57,9 @@ done
 
 echo "== in-kernel benchmarks"
 : > "$OUT/kbench.txt"
-for v in locked lockfree; do
-  preset="qemu-smp4-${v}-bench"
-  { [[ -f "build/${preset}/CMakeCache.txt" ]] || cmake --preset "$preset" >/dev/null; }
-  cmake --build --preset "$preset" >/dev/null
-  elf="build/${preset}/kernel/neuron.elf"
+for v in "${NEURON_VARIANTS[@]}"; do
+  build_preset "$(kernel_preset "$v" bench)"
+  elf=$(kernel_image "$v" bench)
   # One hart under -icount: rdinstret counts guest instructions, the same on every run.
   scripts/run-qemu-rv64.sh --kernel "$elf" --smp 1 --sched "$v" -- -icount shift=0 |
     grep '^KBENCH:' | tr -d '\r' >> "$OUT/kbench.txt"

@@ -11,7 +11,7 @@ and the slowest selftests. With --plot FILE it also draws the totals (gnuplot).
 
 Usage: scripts/boot-time.py [--smp 1,2,4,8,16,32,64] [--repeat 3] [--variants locked,lockfree]
                             [--plot docs/img/boot-time.png]
-Kernels: build/qemu-smp4-<variant>/kernel/neuron.elf (cmake --build --preset qemu-smp4-<variant>).
+Kernels: build/qemu-<variant>/kernel/neuron.elf (cmake --preset qemu-<variant> && cmake --build --preset qemu-<variant>).
 """
 import argparse
 import os
@@ -96,7 +96,7 @@ def main():
     for v in variants:
         if v not in ("locked", "lockfree"):
             die(f"unknown variant '{v}' (allowed: locked, lockfree)")
-        if not os.path.exists(f"{ROOT}/build/qemu-smp4-{v}/kernel/neuron.elf"):
+        if not os.path.exists(f"{ROOT}/build/qemu-{v}/kernel/neuron.elf"):
             die(f"no kernel for {v}: cmake --build --preset qemu-smp4-{v}")
 
     rows, totals = [], {v: [] for v in variants}
@@ -106,7 +106,7 @@ def main():
         for v in variants:  # interleaved, so drift on the host falls on both variants alike
             runs = []
             for _ in range(args.repeat):
-                got = phases(boot(f"{ROOT}/build/qemu-smp4-{v}/kernel/neuron.elf", smp,
+                got = phases(boot(f"{ROOT}/build/qemu-{v}/kernel/neuron.elf", smp,
                                   args.timeout), smp)
                 if got is None:
                     print(f"boot-time: smp={smp} {v}: the boot did not reach KSELFTEST: end",

@@ -2,6 +2,8 @@
 # Installs the Debian packages NEURON SMP needs, only those missing. Idempotent: a second run
 # installs nothing. Usage: scripts/deps.sh [--check] [GROUP...]   (default: every group)
 set -euo pipefail
+NEURON_PROG=deps
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 declare -A GROUPS_PKGS=(
   [build]="cmake ninja-build g++ git"
@@ -27,12 +29,9 @@ for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
     --check) check_only=1 ;;
-    -*) echo "deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+    -*) die "unknown option '$arg' (see --help)" ;;
     *)
-      if [[ -z "${GROUPS_PKGS[$arg]+x}" ]]; then
-        echo "deps.sh: unknown group '$arg'; groups: ${ALL_GROUPS}" >&2
-        exit 2
-      fi
+      [[ -n "${GROUPS_PKGS[$arg]+x}" ]] || die "unknown group '$arg'; groups: ${ALL_GROUPS}"
       groups+=("$arg") ;;
   esac
 done

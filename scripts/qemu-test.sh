@@ -4,6 +4,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NEURON_PROG=qemu-test
 source "$ROOT/scripts/lib.sh"
 CONTRACT="$ROOT/docs/architecture/01-neuron-kernel.md"
 KERNEL_CPUS=$(neuron_max_cpus)
@@ -14,8 +15,8 @@ usage: scripts/qemu-test.sh [options]
 Boot the kernel and check the marker contract of docs/architecture/01-neuron-kernel.md.
 
   --smp N           harts (env SMP, default 2)
-  --sched VARIANT   locked | lockfree (env SCHED, default locked)
-  --kernel ELF      image to boot (default: build the preset's image)
+  --sched VARIANT   ${NEURON_VARIANTS[*]// / | } (env SCHED, default locked)
+  --kernel ELF      image to boot (default: build the variant's image)
   --repeat N        boot N times; fail on any missing marker, wrong order, failure or hang
   --deterministic   single-threaded TCG; with --repeat, contract output must be byte-identical
   --expect-fail     boot with neuron.fail=<first test>; expect its FAIL line and a failure status
@@ -37,8 +38,6 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
 USAGE
 }
 
-die() { echo "qemu-test: $*" >&2; exit 2; }
-
 SMP=${SMP:-2}
 SCHED=${SCHED:-locked}
 KERNEL=""
@@ -56,29 +55,32 @@ KBENCH=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
-    --smp) [[ $# -ge 2 ]] || die "--smp needs a value"; SMP=$2; shift 2 ;;
-    --sched) [[ $# -ge 2 ]] || die "--sched needs a value"; SCHED=$2; shift 2 ;;
-    --kernel) [[ $# -ge 2 ]] || die "--kernel needs a file"; KERNEL=$2; shift 2 ;;
-    --repeat) [[ $# -ge 2 ]] || die "--repeat needs a value"; REPEAT=$2; shift 2 ;;
+    --smp) need_value --smp $#; SMP=$2; shift 2 ;;
+    --sched) need_value --sched $#; SCHED=$2; shift 2 ;;
+    --kernel) need_value --kernel $#; KERNEL=$2; shift 2 ;;
+    --repeat) need_value --repeat $#; REPEAT=$2; shift 2 ;;
     --deterministic) DETERMINISTIC=1; shift ;;
     --expect-fail) MODE=fail; shift ;;
     --expect-panic) MODE=panic; shift ;;
-    --expect-kpanic) [[ $# -ge 2 ]] || die "--expect-kpanic needs a value"; MODE=kpanic; KPANIC_RE=$2; shift 2 ;;
+    --expect-kpanic) need_value --expect-kpanic $#; MODE=kpanic; KPANIC_RE=$2; shift 2 ;;
     --expect-start-failure) MODE=startfail; shift ;;
     --expect-restart) MODE=restart; shift ;;
-    --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
-    --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
-    --dtb-edit) [[ $# -ge 2 ]] || die "--dtb-edit needs a value"; DTB_EDIT=$2; shift 2 ;;
-    --expect-line) [[ $# -ge 2 ]] || die "--expect-line needs a value"; EXPECT_LINE=$2; shift 2 ;;
+    --timeout) need_value --timeout $#; TIMEOUT=$2; shift 2 ;;
+    --append) need_value --append $#; APPEND=$2; shift 2 ;;
+    --dtb-edit) need_value --dtb-edit $#; DTB_EDIT=$2; shift 2 ;;
+    --expect-line) need_value --expect-line $#; EXPECT_LINE=$2; shift 2 ;;
     --print-expected) PRINT_ONLY=1; shift ;;
     --expect-kbench) KBENCH=1; shift ;;
-    --save-contract) [[ $# -ge 2 ]] || die "--save-contract needs a file"; SAVE=$2; shift 2 ;;
+    --save-contract) need_value --save-contract $#; SAVE=$2; shift 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 [[ "$REPEAT" =~ ^[0-9]+$ ]] && (( REPEAT >= 1 )) || die "--repeat must be a positive integer (got '${REPEAT}')"
-[[ "$SMP" =~ ^[0-9]+$ ]] && (( 10#$SMP >= 1 )) || die "SMP must be a positive integer (got '${SMP}')"
+check_smp "$SMP"
 SMP=$((10#$SMP))
+check_variant "$SCHED"
+[[ "$TIMEOUT" =~ ^[0-9]+$ ]] && (( TIMEOUT > 0 )) || die "timeout must be a positive number of seconds (got '${TIMEOUT}')"
+[[ -z "$KERNEL" || -f "$KERNEL" ]] || die "kernel image '${KERNEL}' not found"
 [[ $MODE != startfail && $MODE != restart ]] || (( SMP >= 2 )) || die "--expect-${MODE/startfail/start-failure} needs SMP >= 2"
 [[ -f "$CONTRACT" ]] || die "contract ${CONTRACT} is missing"
 
@@ -87,7 +89,7 @@ block() {  # the lines of one ```markers:NAME block
 }
 
 expected() {
-  local cpus=$(( SMP < KERNEL_CPUS ? SMP : KERNEL_CPUS ))  # harts beyond stay in the firmware
+  local cpus=$(( SMP < KERNEL_CPUS ? SMP : KERNEL_CPUS ))  # the kernel parks harts beyond
   block baseline
   if (( SMP == 1 )); then
     block smp1

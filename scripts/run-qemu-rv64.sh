@@ -5,8 +5,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NEURON_PROG=run-qemu-rv64
 source "$ROOT/scripts/lib.sh"
-MAX_SMP=$QEMU_VIRT_MAX_HARTS
 KERNEL_CPUS=$(neuron_max_cpus)
 
 usage() {
@@ -14,9 +14,9 @@ usage() {
 usage: scripts/run-qemu-rv64.sh [options] [-- QEMU_ARGS...]
 Boot the kernel in qemu-system-riscv64 (machine virt, OpenSBI from -bios default).
 
-  --smp N           harts QEMU starts, 1..${MAX_SMP}          (env SMP, default 2); the kernel
-                    manages up to ${KERNEL_CPUS} and leaves the others in the firmware
-  --sched VARIANT   runqueue variant: locked | lockfree   (env SCHED, default locked)
+  --smp N           harts QEMU starts, 1..${QEMU_VIRT_MAX_HARTS}          (env SMP, default 2); the kernel
+                    manages up to ${KERNEL_CPUS} and parks the others
+  --sched VARIANT   runqueue variant: ${NEURON_VARIANTS[*]// / | }   (env SCHED, default locked)
   --kernel ELF      boot this image instead of building one
   --no-build        do not build; use the preset's existing image
   --append ARGS     kernel bootargs, e.g. neuron.fail=qos_ordering
@@ -29,8 +29,6 @@ Boot the kernel in qemu-system-riscv64 (machine virt, OpenSBI from -bios default
 Arguments after -- go to QEMU unchanged.
 USAGE
 }
-
-die() { echo "run-qemu-rv64: $*" >&2; exit 2; }
 
 SMP=${SMP:-2}
 SCHED=${SCHED:-locked}
@@ -47,45 +45,40 @@ QEMU_EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
-    --smp) [[ $# -ge 2 ]] || die "--smp needs a value"; SMP=$2; shift 2 ;;
-    --sched) [[ $# -ge 2 ]] || die "--sched needs a value"; SCHED=$2; shift 2 ;;
-    --kernel) [[ $# -ge 2 ]] || die "--kernel needs a file"; KERNEL=$2; BUILD=0; shift 2 ;;
+    --smp) need_value --smp $#; SMP=$2; shift 2 ;;
+    --sched) need_value --sched $#; SCHED=$2; shift 2 ;;
+    --kernel) need_value --kernel $#; KERNEL=$2; BUILD=0; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    --append) [[ $# -ge 2 ]] || die "--append needs a value"; APPEND=$2; shift 2 ;;
-    --dtb) [[ $# -ge 2 ]] || die "--dtb needs a file"; DTB=$2; shift 2 ;;
+    --append) need_value --append $#; APPEND=$2; shift 2 ;;
+    --dtb) need_value --dtb $#; DTB=$2; shift 2 ;;
     --deterministic) DETERMINISTIC=1; shift ;;
-    --timeout) [[ $# -ge 2 ]] || die "--timeout needs a value"; TIMEOUT=$2; shift 2 ;;
-    --log) [[ $# -ge 2 ]] || die "--log needs a file"; LOG=$2; shift 2 ;;
+    --timeout) need_value --timeout $#; TIMEOUT=$2; shift 2 ;;
+    --log) need_value --log $#; LOG=$2; shift 2 ;;
     --gdb) GDB=1; shift ;;
     --) shift; QEMU_EXTRA=("$@"); break ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
-[[ "$SMP" =~ ^[0-9]+$ ]] && (( 10#$SMP >= 1 && 10#$SMP <= MAX_SMP )) ||
-  die "SMP must be an integer from 1 to ${MAX_SMP} (got '${SMP}')"
+check_smp "$SMP"
 SMP=$((10#$SMP))
-[[ "$SCHED" == locked || "$SCHED" == lockfree ]] ||
-  die "unknown runqueue variant '${SCHED}' (allowed: locked, lockfree)"
+check_variant "$SCHED"
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] && (( TIMEOUT > 0 )) || die "timeout must be a positive number of seconds (got '${TIMEOUT}')"
 
 if ! command -v qemu-system-riscv64 >/dev/null; then
   "$ROOT/scripts/deps.sh" kernel >&2 || die "qemu-system-riscv64 is missing and could not be installed"
 fi
 
-# The image does not depend on the hart count; a count without its own preset uses smp1's build.
-preset="qemu-smp${SMP}-${SCHED}"
-[[ -f "$ROOT/presets/qemu.json" ]] && grep -q "\"name\": \"${preset}\"" "$ROOT/presets/qemu.json" ||
-  preset="qemu-smp1-${SCHED}"
+# One image per variant serves every hart count.
+preset=$(kernel_preset "$SCHED")
 if [[ -z "$KERNEL" ]]; then
-  KERNEL="$ROOT/build/${preset}/kernel/neuron.elf"
+  KERNEL=$(kernel_image "$SCHED")
   if [[ $BUILD -eq 1 ]]; then
     "$ROOT/scripts/deps.sh" build kernel >&2
-    (cd "$ROOT" && { [[ -f "build/${preset}/CMakeCache.txt" ]] || cmake --preset "$preset" >&2; } &&
-      cmake --build --preset "$preset" >&2) || { echo "run-qemu-rv64: build of ${preset} failed" >&2; exit 1; }
+    build_preset "$preset"
   fi
 fi
-[[ -f "$KERNEL" ]] || die "kernel image '${KERNEL}' not found (build it: cmake --workflow --preset ${preset})"
+[[ -f "$KERNEL" ]] || die "kernel image '${KERNEL}' not found (build it: cmake --preset ${preset} && cmake --build --preset ${preset})"
 
 qemu=(qemu-system-riscv64 -machine virt -bios default -nographic -m 128M -smp "$SMP" -kernel "$KERNEL")
 [[ $DETERMINISTIC -eq 1 ]] && qemu+=(-accel tcg,thread=single)

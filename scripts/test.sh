@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then configures, builds and tests every preset
 # (host tests under sanitizers, the QEMU matrix). Ends with one line "N passed, M failed".
-# Usage: scripts/test.sh [PRESET...]   (default: every preset in ALL_PRESETS)
+# Usage: scripts/test.sh [PRESET...]   (default: every workflow preset)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ALL_PRESETS=(
-  host-test host-tsan host-fuzz host-bench
-  qemu-smp1-locked qemu-smp2-locked qemu-smp4-locked qemu-smp8-locked
-  qemu-smp1-lockfree qemu-smp2-lockfree qemu-smp4-lockfree qemu-smp8-lockfree
-)
+cd "$ROOT"
+NEURON_PROG=test
+source scripts/lib.sh
+
+workflows() {  # every workflow preset, in the order CMakePresets.json lists them
+  cmake --list-presets=workflow | sed -n 's/^  "\([^"]*\)".*/\1/p'
+}
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
   echo "usage: scripts/test.sh [PRESET...]"
-  echo "Runs 'cmake --workflow --preset P' for each preset (default: ${ALL_PRESETS[*]})"
-  echo "and ends with a line 'N passed, M failed' counting CTest tests over all presets."
+  echo "Runs 'cmake --workflow --preset P' for each workflow preset P (default: all of them) and"
+  echo "ends with a line 'N passed, M failed' counting CTest tests over all presets."
   exit 0
 fi
 presets=("$@")
-[[ ${#presets[@]} -gt 0 ]] || presets=("${ALL_PRESETS[@]}")
-
 "$ROOT/scripts/deps.sh" || { echo "0 passed, 1 failed (dependencies missing)"; exit 1; }
+if [[ ${#presets[@]} -eq 0 ]]; then
+  mapfile -t presets < <(workflows)
+  [[ ${#presets[@]} -gt 0 ]] || { echo "0 passed, 1 failed (no workflow presets listed)"; exit 1; }
+else
+  for p in "${presets[@]}"; do
+    workflows | grep -qx -- "$p" || die "unknown workflow preset '${p}' (see cmake --list-presets=workflow)"
+  done
+fi
 
-cd "$ROOT"
 mkdir -p build
 passed=0
 failed=0
