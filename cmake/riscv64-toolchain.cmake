@@ -17,11 +17,9 @@ find_program(CMAKE_OBJCOPY "${NEURON_CROSS_PREFIX}objcopy" REQUIRED)
 # There is no libc to link a test executable against: probe the compiler with a static library.
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
-# rv64gc/lp64d because Debian's cross headers only know lp64d (gnu/stubs-lp64.h is absent).
-# The kernel still keeps floating point out: sstatus.FS stays Off and a post-build check fails
-# the build if the compiler emitted any FP instruction (see kernel/CMakeLists.txt).
-# -fno-pie/-no-pie: a PIE image loads symbols through a GOT that nothing relocates; it does not boot.
-set(NEURON_KERNEL_FLAGS
-    -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -fno-pie -fno-exceptions -fno-rtti
-    -fno-asynchronous-unwind-tables -fno-threadsafe-statics -fno-stack-protector -nostdlib)
-set(NEURON_KERNEL_LINK_FLAGS -nostdlib -static -no-pie -Wl,--build-id=none)
+# The target's ABI and code model; the kernel's own policy (freestanding, no exceptions, ...) is
+# project policy and lives in kernel-flags.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/rv64-target.cmake)
+list(JOIN NEURON_RV64_TARGET_FLAGS " " rv64_target_flags)
+set(CMAKE_CXX_FLAGS_INIT "${rv64_target_flags}")
+set(CMAKE_ASM_FLAGS_INIT "${rv64_target_flags}")

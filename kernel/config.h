@@ -12,8 +12,8 @@ inline constexpr std::size_t kBootStackSize = 16384;        // per CPU: its boot
 inline constexpr std::size_t kStealBatch = 1;               // tasks one steal may take (steal.cpp)
 inline constexpr std::size_t kMaxTasks = 512;
 inline constexpr std::size_t kTaskStackSize = 8192;
-inline constexpr std::size_t kRunQueueCapacity =
-    64;                                        // per CPU and QoS class; beyond it tasks spill
+// Per CPU and QoS class; tasks beyond it wait in the CPU's backlog.
+inline constexpr std::size_t kRunQueueCapacity = 64;
 inline constexpr std::uint64_t kTickHz = 100;  // 10 ms tick
 // Timebases the kernel's arithmetic is sound for (milliseconds to ticks, 30 s deadlines).
 inline constexpr std::uint64_t kMinTimebaseHz = 1'000;

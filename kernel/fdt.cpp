@@ -1,5 +1,7 @@
 #include "fdt.h"
 
+#include <cstddef>
+
 namespace neuron::fdt {
 namespace {
 
@@ -13,18 +15,18 @@ std::uint32_t be32(const std::uint8_t* p) {
          p[3];
 }
 
-// The header (specification 5.2): ten big-endian words, read only once the blob holds them.
+// The header (specification 5.2): ten big-endian words in this order, read only once the blob
+// holds them. An error in a field gives that field's offset in the blob.
 struct Header {
   std::uint32_t magic, totalsize, off_dt_struct, off_dt_strings, off_mem_rsvmap, version,
       last_comp_version, boot_cpuid_phys, size_dt_strings, size_dt_struct;
 };
-constexpr std::uint32_t kHeaderSize = 40;
-constexpr std::uint32_t kOffsetOfVersion = 20, kOffsetOfTotalsize = 4;
-constexpr std::uint32_t kOffsetOfStruct = 8, kOffsetOfStrings = 12, kOffsetOfRsvmap = 16;
+constexpr std::uint32_t kHeaderSize = sizeof(Header);
+static_assert(kHeaderSize == 40);
 
 Header read_header(const std::uint8_t* b) {
-  std::uint32_t w[10];
-  for (int i = 0; i < 10; ++i) w[i] = be32(b + 4 * i);
+  std::uint32_t w[kHeaderSize / 4];
+  for (std::uint32_t i = 0; i < kHeaderSize / 4; ++i) w[i] = be32(b + 4 * i);
   return {w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]};
 }
 
@@ -263,23 +265,24 @@ Error parse(const void* blob, std::size_t capacity, const Request& request, Summ
   const Header h = read_header(b);
   if (h.magic != kMagic) return {"bad magic", 0};
   if (h.version < kVersion || h.last_comp_version > kVersion) {
-    return {"unsupported version", kOffsetOfVersion};
+    return {"unsupported version", offsetof(Header, version)};
   }
   if (h.totalsize < kHeaderSize || h.totalsize > capacity) {
-    return {"totalsize out of range", kOffsetOfTotalsize};
+    return {"totalsize out of range", offsetof(Header, totalsize)};
   }
   // 64-bit sums: a huge offset plus a huge size must not wrap around into range.
   const std::uint64_t total = h.totalsize;
   if (h.off_dt_struct < kHeaderSize || h.off_dt_struct % 4 != 0 ||
       std::uint64_t{h.off_dt_struct} + h.size_dt_struct > total || h.size_dt_struct % 4 != 0) {
-    return {"structure block outside the blob or misaligned", kOffsetOfStruct};
+    return {"structure block outside the blob or misaligned", offsetof(Header, off_dt_struct)};
   }
   if (h.off_dt_strings < kHeaderSize ||
       std::uint64_t{h.off_dt_strings} + h.size_dt_strings > total) {
-    return {"strings block outside the blob", kOffsetOfStrings};
+    return {"strings block outside the blob", offsetof(Header, off_dt_strings)};
   }
   if (h.off_mem_rsvmap < kHeaderSize || h.off_mem_rsvmap % 8 != 0 || h.off_mem_rsvmap >= total) {
-    return {"memory reservation block outside the blob or misaligned", kOffsetOfRsvmap};
+    return {"memory reservation block outside the blob or misaligned",
+            offsetof(Header, off_mem_rsvmap)};
   }
   Walker w(b, h, request, out);
   if (const Error e = w.run()) {

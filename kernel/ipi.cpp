@@ -1,6 +1,5 @@
 #include "ipi.h"
 
-#include "irq.h"
 #include "irq_lock.h"
 #include "percpu.h"
 #include "scheduler.h"

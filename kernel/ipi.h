@@ -23,4 +23,10 @@ enum class IpiDelivery { Send, Suppress };
 // Refuses (before counting anything) a target id out of range or a CPU that is not online.
 IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery = IpiDelivery::Send);
 
+// The arch trap handler's entry for a software interrupt: takes the pending reasons and acts on
+// them (Resched: drain the inbox). Interrupts off.
+namespace kernel {
+void handle_ipi();
+}  // namespace kernel
+
 }  // namespace neuron

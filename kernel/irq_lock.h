@@ -3,7 +3,7 @@
 #pragma once
 
 #include "arch.h"
-#include "sched/locked/spinlock.h"
+#include "sched/spinlock.h"
 
 namespace neuron {
 

@@ -1,25 +1,23 @@
-// Boot sequence. The boot hart (whatever its hart id) becomes cpu0 and runs kmain; init_task
-// then runs the selftests and brings up the other CPUs. Each line is one step.
+// Boot, both branches. The boot hart (whatever its hart id) becomes cpu0 and runs kmain; every
+// other hart enters secondary_main and waits in the holding pen; init_task runs the selftests and
+// lets the other CPUs out. Each line is one step.
 #include <cstdint>
 
 #include "arch.h"
 #include "boot.h"
-#include "bootargs.h"
 #include "console.h"
-#include "kbench.h"
 #include "panic.h"
 #include "percpu.h"
 #include "scheduler.h"
-#include "selftest.h"
 #include "smp.h"
+#include "tests/kbench.h"
+#include "tests/selftest.h"
 
 extern "C" void (*__init_array_start[])();
 extern "C" void (*__init_array_end[])();
 
 namespace neuron {
 namespace {
-
-fdt::Summary g_tree;
 
 void run_constructors() {
   for (auto fn = __init_array_start; fn != __init_array_end; ++fn) (*fn)();
@@ -47,12 +45,6 @@ void init_task(void*) {
 
 }  // namespace
 
-const fdt::Summary& boot_tree() { return g_tree; }
-
-const char* boot_arg(const char* key, char* buf, unsigned len) {
-  return bootargs_find(g_tree.bootargs, key, buf, len);
-}
-
 }  // namespace neuron
 
 extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
@@ -62,27 +54,23 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   run_constructors();
   cpu0.arch.hartid = hartid;
 
-  const arch::PlatformDevices devices = arch::platform_devices();
-  const fdt::Request wanted{hartid, devices.compatible, devices.count};
-  if (const fdt::Error e = fdt::parse(dtb, config::kMaxDeviceTreeSize, wanted, g_tree)) {
-    panic("device tree: %s at offset %u", e.what, e.offset);
-  }
-  arch::platform_init(g_tree);  // console UART and exit device, found in the tree
+  const fdt::Summary& tree = boot_read_tree(hartid, dtb);  // panics if malformed
+  arch::platform_init(tree);  // console UART and exit device, found in the tree
 
   char firmware[96];
   arch::describe_firmware(firmware, sizeof firmware);
   kprintf("NEURON SMP kernel\n");
   kprintf("KINFO: firmware %s\n", firmware);
   kprintf("KINFO: runqueue=%s harts=%lu boot_hart=%lu timebase=%lu Hz\n", kRunQueueVariant,
-          static_cast<unsigned long>(g_tree.harts_in_tree), hartid, g_tree.timebase_hz);
-  if (g_tree.timebase_hz < config::kMinTimebaseHz || g_tree.timebase_hz > config::kMaxTimebaseHz) {
-    panic("device tree timebase-frequency %lu Hz is outside %lu..%lu Hz", g_tree.timebase_hz,
+          static_cast<unsigned long>(tree.harts_in_tree), hartid, tree.timebase_hz);
+  if (tree.timebase_hz < config::kMinTimebaseHz || tree.timebase_hz > config::kMaxTimebaseHz) {
+    panic("device tree timebase-frequency %lu Hz is outside %lu..%lu Hz", tree.timebase_hz,
           config::kMinTimebaseHz, config::kMaxTimebaseHz);
   }
 
-  smp_map_cpus(g_tree, hartid);            // cpu -> hart map: cpu0 is the boot hart
-  task_pool_init();                        // task slots and stacks
-  sched_set_timebase(g_tree.timebase_hz);  // 10 ms tick in timebase units; tick origin
+  smp_map_cpus(tree, hartid);            // cpu -> hart map: cpu0 is the boot hart
+  task_pool_init();                      // task slots and stacks
+  sched_set_timebase(tree.timebase_hz);  // 10 ms tick in timebase units; tick origin
   auto boot_stack = static_cast<std::uint8_t*>(arch::boot_stack_base());
   stack_set_canary(boot_stack);         // cpu0's idle context runs on the boot stack
   sched_init_cpu(cpu0, 0, boot_stack);  // runqueues; this context becomes cpu0's idle task
@@ -97,4 +85,17 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   task_pin(init, 0);  // cpu0 prints the markers and drives the tests: it is never stolen
   task_wake(init);
   idle_loop();  // cpu0 runs tasks from here on
+}
+
+// Every other hart, entered from arch entry code on the CPU's own boot stack, tp = its block.
+extern "C" [[noreturn]] void secondary_main(std::uint64_t hartid, neuron::Cpu* cpu) {
+  using namespace neuron;
+  if (smp_reenter_requested(cpu->id)) arch::reenter_boot_entry(hartid);  // test hook
+  if (cpu->arch.hartid != hartid)
+    panic("cpu%u started on hart %lu, expected %lu", cpu->id, hartid, cpu->arch.hartid);
+  smp_wait_in_pen(*cpu);    // until init_task lets it out (smp_bring_online)
+  arch::trap_init();        // trap vector; timer and software interrupts unmasked
+  sched_start_tick();       // this CPU's tick, on the common origin
+  cpu_set_online(cpu->id);  // the boot CPU prints "KINIT: cpuN online" once it sees this
+  idle_loop();
 }

@@ -2,7 +2,6 @@
 
 #include "arch.h"
 #include "ipi.h"
-#include "irq.h"
 #include "panic.h"
 #include "percpu.h"
 #include "steal.h"

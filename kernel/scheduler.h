@@ -45,6 +45,28 @@ void finish_switch();
 
 [[noreturn]] void idle_loop();
 
+// ---- task state transitions (task.h has the state machine) ----------------------------------
+Task* task_current();
+void task_yield();
+// Sleeps for `ticks` ticks of this CPU (at least 1). A wake meanwhile does not shorten it.
+void task_sleep(std::uint64_t ticks);
+// Blocks until task_wake, unless a wake came since the last block: then returns at once.
+void task_block();
+// A Blocked task becomes Runnable; a Running, Runnable or Sleeping one remembers the wake for its
+// next task_block (one wake, however many were sent).
+void task_wake(Task* t);
+[[noreturn]] void task_exit();
+// Pins a task made by task_create_blocked, before its first wake, to CPU `cpu`: it will run
+// nowhere else.
+void task_pin(Task* t, std::uint32_t cpu);
+
+// ---- entry points from the arch trap handler: interrupts off, on the interrupted task's stack --
+namespace kernel {
+void handle_timer_irq();
+// Last step of every interrupt: reschedules if the handler asked for it.
+void irq_exit();
+}  // namespace kernel
+
 // Test hook (the wake-latency selftest): at the start of this CPU's next task_wake, `t` (Blocked,
 // not pinned) is made Runnable and handed to this CPU through its inbox with a resched IPI, as
 // another CPU would, so that an interrupt is pending while the wake runs.

@@ -154,14 +154,12 @@ std::size_t smp_boot_stack_high_water() {
 
 }  // namespace neuron
 
-// Entered from arch entry code on the CPU's own boot stack, tp = its per-CPU block.
 namespace neuron {
 namespace {
 std::atomic<std::uint32_t> g_reentered{0};  // 32-bit: GCC calls a library for 1-byte atomics
+}  // namespace
 
-// Test hook: neuron.reenter=N sends cpuN back through the boot entry once, the way a late hart
-// arrives there (see entry.S); the boot CPU must then restart it.
-bool reenter_once(std::uint32_t id) {
+bool smp_reenter_requested(std::uint32_t id) {
   char arg[16];
   std::uint32_t want = 0;
   const char* v = boot_arg("neuron.reenter", arg, sizeof arg);
@@ -169,23 +167,15 @@ bool reenter_once(std::uint32_t id) {
   // relaxed: one CPU reads and writes it, before and after its own restart.
   return g_reentered.exchange(1, std::memory_order_relaxed) == 0;
 }
-}  // namespace
-}  // namespace neuron
 
-extern "C" [[noreturn]] void secondary_main(std::uint64_t hartid, neuron::Cpu* cpu) {
-  using namespace neuron;
-  if (reenter_once(cpu->id)) arch::reenter_boot_entry(hartid);
-  if (cpu->arch.hartid != hartid)
-    panic("cpu%u started on hart %lu, expected %lu", cpu->id, hartid, cpu->arch.hartid);
-  // The holding pen: arrived, not online, no tick, interrupts off, only an IPI ends its wfi; out
-  // of the firmware, whose wait for a start spins (OpenSBI 1.1 leaves the cold-boot IPI pending,
-  // so its wfi returns at once).
+void smp_wait_in_pen(const Cpu& cpu) {
+  // Arrived, not online, no tick, interrupts off, only an IPI ends its wfi; out of the firmware,
+  // whose wait for a start spins (OpenSBI 1.1 leaves the cold-boot IPI pending, so its wfi
+  // returns at once).
   arch::unmask_only_ipi();
-  g_arrived[cpu->id].store(1, std::memory_order_release);  // release: pairs with wait_arrived
+  g_arrived[cpu.id].store(1, std::memory_order_release);  // release: pairs with wait_arrived
   // acquire: pairs with smp_bring_online's release. The IPI that follows it ends the wfi.
-  while (g_released[cpu->id].load(std::memory_order_acquire) == 0) arch::wait_for_interrupt();
-  arch::trap_init();        // trap vector; timer and software interrupts unmasked
-  sched_start_tick();       // this CPU's tick, on the common origin
-  cpu_set_online(cpu->id);  // the boot CPU prints "KINIT: cpuN online" once it sees this
-  idle_loop();
+  while (g_released[cpu.id].load(std::memory_order_acquire) == 0) arch::wait_for_interrupt();
 }
+
+}  // namespace neuron

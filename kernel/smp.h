@@ -23,6 +23,15 @@ void smp_start_secondaries();
 // Returns true if every CPU came online.
 bool smp_bring_online();
 
+// On a secondary CPU, first thing: marks it arrived in the holding pen and waits there (interrupts
+// masked but the IPI) until smp_bring_online lets it out.
+struct Cpu;
+void smp_wait_in_pen(const Cpu& cpu);
+
+// Test hook: bootargs neuron.reenter=N sends cpuN back through the boot entry once, the way a late
+// hart arrives there (see entry.S); the boot CPU must then restart it. True once, on that CPU.
+bool smp_reenter_requested(std::uint32_t id);
+
 // Deepest use of any secondary's boot stack so far (its idle loop and interrupts), in bytes.
 std::size_t smp_boot_stack_high_water();
 

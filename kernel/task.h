@@ -12,7 +12,7 @@
 
 #include "arch.h"
 #include "ipi.h"
-#include "sched/locked/spinlock.h"
+#include "sched/spinlock.h"
 
 namespace neuron {
 
@@ -65,21 +65,9 @@ Task* task_create_on(const char* name, QosClass qos, TaskFn fn, void* arg, std::
 // several tasks and release them together.
 Task* task_create_blocked(const char* name, QosClass qos, TaskFn fn, void* arg);
 
-// Pins a task made by task_create_blocked, before its first wake, to CPU `cpu`: it will run
-// nowhere else.
-void task_pin(Task* t, std::uint32_t cpu);
-
-Task* task_current();
 TaskState task_state(Task* t);  // a snapshot, read under the task's lock
-void task_yield();
-// Sleeps for `ticks` ticks of this CPU (at least 1). A wake meanwhile does not shorten it.
-void task_sleep(std::uint64_t ticks);
-// Blocks until task_wake, unless a wake came since the last block: then returns at once.
-void task_block();
-// A Blocked task becomes Runnable; a Running, Runnable or Sleeping one remembers the wake for its
-// next task_block (one wake, however many were sent).
-void task_wake(Task* t);
-[[noreturn]] void task_exit();
+// The transitions that need the scheduler (task_wake, task_sleep, task_block, task_yield,
+// task_exit, task_pin, task_current) are declared in scheduler.h, beside their code.
 
 // Lifetime counters over the whole run, for the exactly-once selftest and KSTAT lines.
 struct TaskCounters {

@@ -2,7 +2,7 @@
 // a1 = device tree (boot hart) or the HSM opaque argument (secondary harts). sp and tp still hold
 // firmware values, so both are set before anything touches memory.
 
-#define BOOT_STACK_SIZE 16384        // config::kBootStackSize
+#include "asm_constants.h"
 
 // First instructions of every hart: until trap_init installs the real vector an early trap parks
 // the hart; no interrupt sources; FP Off, so a floating-point instruction traps instead of
@@ -11,7 +11,7 @@
     la      t0, early_trap
     csrw    stvec, t0
     csrw    sie, zero
-    li      t0, (3 << 13)
+    li      t0, NEURON_SSTATUS_FS
     csrc    sstatus, t0
 .endm
 
@@ -62,8 +62,8 @@ park_entry:
     j       park
 
 late_hart:
-    li      a7, 0x48534D             // SBI HSM extension
-    li      a6, 1                    // hart_stop: returns only on failure
+    li      a7, NEURON_SBI_EXT_HSM
+    li      a6, NEURON_SBI_HSM_HART_STOP
     ecall
     j       park
 
@@ -82,6 +82,6 @@ boot_claimed:                        // in .data, not .bss: it must survive the 
     .balign 16
     .global boot_stack
 boot_stack:
-    .space  BOOT_STACK_SIZE
+    .space  NEURON_BOOT_STACK_SIZE
     .global boot_stack_top
 boot_stack_top:

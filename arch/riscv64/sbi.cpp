@@ -46,9 +46,9 @@ Result send_ipi(unsigned long hart_mask, unsigned long hart_mask_base) {
 
 namespace hsm {
 Result hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque) {
-  return call(Eid::Hsm, 0, hartid, start_addr, opaque);
+  return call(Eid::Hsm, kHartStart, hartid, start_addr, opaque);
 }
-Result hart_get_status(unsigned long hartid) { return call(Eid::Hsm, 2, hartid); }
+Result hart_get_status(unsigned long hartid) { return call(Eid::Hsm, kHartGetStatus, hartid); }
 }  // namespace hsm
 
 namespace srst {

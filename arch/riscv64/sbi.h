@@ -54,7 +54,8 @@ namespace ipi {  // EID "sPI"
 Result send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
 }
 
-namespace hsm {  // EID "HSM"
+namespace hsm {                                                           // EID "HSM"
+inline constexpr long kHartStart = 0, kHartStop = 1, kHartGetStatus = 2;  // function ids
 enum class HartState : long { Started = 0, Stopped = 1, StartPending = 2, StopPending = 3 };
 Result hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
 Result hart_get_status(unsigned long hartid);

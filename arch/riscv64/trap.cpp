@@ -1,9 +1,11 @@
 // Trap dispatch: interrupts go to the generic kernel's handlers; any exception in the kernel is
 // a bug and panics with the cause and addresses.
+#include "asm_constants.h"
 #include "csr.h"
 #include "kernel/arch.h"
-#include "kernel/irq.h"
+#include "kernel/ipi.h"
 #include "kernel/panic.h"
+#include "kernel/scheduler.h"
 
 extern "C" void trap_vector();
 
@@ -14,7 +16,7 @@ struct TrapFrame {
   std::uint64_t sepc;
   std::uint64_t sstatus;
 };
-static_assert(sizeof(TrapFrame) == 8 * 34);  // FRAME_SIZE in trap_entry.S
+static_assert(sizeof(TrapFrame) == NEURON_TRAP_FRAME_SIZE);  // trap_entry.S allocates this much
 
 // A stale pending timer (stimecmp starts at 0 under Sstc) would end every wfi at once.
 void unmask_only_ipi() {

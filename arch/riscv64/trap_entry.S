@@ -2,14 +2,15 @@
 // full register context is pushed on that stack; trap_dispatch may switch tasks, and the frame
 // stays parked on the old stack until that task is switched back in.
 
+#include "asm_constants.h"
+
 #define REG(n) (8 * (n))
-#define FRAME_SIZE (8 * 34)          // x1..x31, sepc, sstatus, padding: 16-byte aligned
 
     .text
     .balign 4
     .global trap_vector
 trap_vector:
-    addi    sp, sp, -FRAME_SIZE
+    addi    sp, sp, -NEURON_TRAP_FRAME_SIZE
     sd      x1, REG(1)(sp)
     // REG(2) holds the pre-trap sp
     sd      x3, REG(3)(sp)
@@ -41,7 +42,7 @@ trap_vector:
     sd      x29, REG(29)(sp)
     sd      x30, REG(30)(sp)
     sd      x31, REG(31)(sp)
-    addi    t0, sp, FRAME_SIZE
+    addi    t0, sp, NEURON_TRAP_FRAME_SIZE
     sd      t0, REG(2)(sp)
     csrr    t0, sepc
     sd      t0, REG(32)(sp)
@@ -87,5 +88,5 @@ trap_vector:
     ld      x29, REG(29)(sp)
     ld      x30, REG(30)(sp)
     ld      x31, REG(31)(sp)
-    addi    sp, sp, FRAME_SIZE
+    addi    sp, sp, NEURON_TRAP_FRAME_SIZE
     sret

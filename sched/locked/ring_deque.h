@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "sched/locked/spinlock.h"
 #include "sched/platform.h"
 #include "sched/runqueue.h"
+#include "sched/spinlock.h"
 #include "sched/thread_annotations.h"
 
 namespace neuron::sched {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Compiles every sched/ header for rv64 with the kernel's freestanding flags and fails if the
-# object refers to any symbol it does not define. Usage: check-freestanding.sh CXX SOURCE_DIR
+# Compiles every sched/ header for rv64 with the kernel's own flags and fails if the object
+# refers to any symbol it does not define.
+# Usage: check-freestanding.sh CXX SOURCE_DIR KERNEL_FLAGS...   (cmake/{rv64-target,kernel-flags}.cmake)
 set -euo pipefail
 cxx=$1
 src=$2
+shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 {
@@ -21,8 +23,7 @@ ChaseLevDeque<void*, 64> g_lockfree;
 extern "C" void instantiate() { exercise(g_locked); exercise(g_lockfree); }
 CPP
 } > "$tmp/all.cpp"
-"$cxx" -std=c++20 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -fno-exceptions \
-  -fno-rtti -fno-pie -nostdlib -O2 -Wall -Wextra -Werror -I "$src" -c "$tmp/all.cpp" -o "$tmp/all.o"
+"$cxx" -std=c++20 "$@" -O2 -Wall -Wextra -Werror -I "$src" -c "$tmp/all.cpp" -o "$tmp/all.o"
 undefined=$(riscv64-linux-gnu-nm -u "$tmp/all.o" || true)
 if [[ -n "$undefined" ]]; then
   echo "sched/ headers need symbols a freestanding kernel does not have:"

@@ -4,25 +4,25 @@
  *
  * Model step                          C++ it stands for (sched/lockfree/chase_lev.h)
  * ----------------------------------  -----------------------------------------------------------
- * push: b = LD(BOTTOM)                push(): bottom_.load(relaxed)
- * push: t = LD(TOP)                   push(): top_.load(acquire)             [M5: slot store first]
+ * push: b = LD(BOTTOM)                push(): idx_.bottom.load(relaxed)
+ * push: t = LD(TOP)                   push(): idx_.top.load(acquire)             [M5: slot store first]
  * push: full check, ST(SLOT(b))       push(): slot(b).store(v, relaxed)
- * push: REL_ST(BOTTOM, b+1)           push(): bottom_.store(b + 1, release)  [M2: plain store]
- * take: b = LD(BOTTOM) - 1            take(): bottom_.load(relaxed) - 1
- * take: REL_ST(BOTTOM, b)             store_bottom_load_top(): bottom_.store(b, release) [M6]
+ * push: REL_ST(BOTTOM, b+1)           push(): idx_.bottom.store(b + 1, release)  [M2: plain store]
+ * take: b = LD(BOTTOM) - 1            take(): idx_.bottom.load(relaxed) - 1
+ * take: REL_ST(BOTTOM, b)             store_bottom_load_top(): idx_.bottom.store(b, release) [M6]
  * take: FENCE                         store_bottom_load_top(): atomic_thread_fence(seq_cst) [M1]
- * take: t = LD(TOP)                   store_bottom_load_top(): top_.load(relaxed)
- * take: t > b -> ST(BOTTOM, b+1)      take(): empty, bottom_.store(b + 1, relaxed)
+ * take: t = LD(TOP)                   store_bottom_load_top(): idx_.top.load(relaxed)
+ * take: t > b -> ST(BOTTOM, b+1)      take(): empty, idx_.bottom.store(b + 1, relaxed)
  * take: x = LD(SLOT(b))               take(): slot(b).load(relaxed)
- * take: t == b -> CAS(TOP, t, t+1)    take(): top_.compare_exchange_strong(seq_cst)
- * take: ST(BOTTOM, b+1)               take(): bottom_.store(b + 1, relaxed)
- * pop:  t = LD(TOP), b = LD(BOTTOM)   pop(): top_.load(relaxed), bottom_.load(relaxed)
- * pop:  x = LD(SLOT(t)), CAS(TOP)     pop(): slot(t).load(relaxed), compare_exchange_weak(seq_cst)
- * steal: t = LD(TOP)                  load_top_bottom(): top_.load(relaxed)
+ * take: t == b -> CAS(TOP, t, t+1)    take(): idx_.top.compare_exchange_strong(seq_cst)
+ * take: ST(BOTTOM, b+1)               take(): idx_.bottom.store(b + 1, relaxed)
+ * pop:  t = LD(TOP), b = LD(BOTTOM)   pop(): idx_.top.load(relaxed), idx_.bottom.load(relaxed)
+ * pop:  x = LD(SLOT(t)), CAS(TOP)     pop(): slot(t).load(relaxed), idx_.top.compare_exchange_weak(seq_cst)
+ * steal: t = LD(TOP)                  load_top_bottom(): idx_.top.load(relaxed)
  * steal: FENCE                        load_top_bottom(): atomic_thread_fence(seq_cst) [M3]
- * steal: b = LD(BOTTOM)               load_top_bottom(): bottom_.load(acquire)   [M7]
+ * steal: b = LD(BOTTOM)               load_top_bottom(): idx_.bottom.load(acquire)   [M7]
  * steal: x = LD(SLOT(t))              steal(): slot(t).load(relaxed)
- * steal: CAS(TOP, t, t+1)             steal(): top_.compare_exchange_strong(seq_cst) [M4]
+ * steal: CAS(TOP, t, t+1)             steal(): idx_.top.compare_exchange_strong(seq_cst) [M4]
  *
  * Memory model. A store goes into the storing thread's buffer for that location; a load returns
  * the thread's newest buffered value for the location, else memory; the process `memory` commits

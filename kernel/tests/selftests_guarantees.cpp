@@ -5,14 +5,14 @@
 #include <atomic>
 #include <cstdint>
 
-#include "arch.h"
-#include "boot.h"
-#include "config.h"
-#include "console.h"
-#include "irq_lock.h"
-#include "percpu.h"
-#include "scheduler.h"
-#include "selftest.h"
+#include "kernel/arch.h"
+#include "kernel/boot.h"
+#include "kernel/config.h"
+#include "kernel/console.h"
+#include "kernel/irq_lock.h"
+#include "kernel/percpu.h"
+#include "kernel/scheduler.h"
+#include "kernel/tests/selftest.h"
 
 namespace neuron {
 namespace {
@@ -64,16 +64,10 @@ Timed timed_trials(std::uint64_t bound, Trial trial) {
   return r;
 }
 
-// Polls `done` (yielding or sleeping a tick at a time) until `pred` holds or the selftest wait
-// bound passes.
+// Until `pred` holds, within the selftest wait bound.
 template <typename Pred>
 bool wait_until(Pred pred) {
-  const std::uint64_t deadline = sched_ticks() + kSelftestWaitTicks;
-  while (!pred()) {
-    if (sched_ticks() > deadline) return false;
-    task_sleep(1);
-  }
-  return true;
+  return wait_ticks(pred, kSelftestWaitTicks);
 }
 
 // ---- wake semantics in every state ------------------------------------------------------------

@@ -1,14 +1,14 @@
-#include "selftest.h"
+#include "kernel/tests/selftest.h"
 
 #include <cstdarg>
 
-#include "boot.h"
-#include "console.h"
-#include "klib.h"
-#include "panic.h"
-#include "percpu.h"
-#include "scheduler.h"
-#include "smp.h"
+#include "kernel/boot.h"
+#include "kernel/console.h"
+#include "kernel/klib.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/scheduler.h"
+#include "kernel/smp.h"
 
 namespace neuron {
 namespace {
@@ -46,33 +46,6 @@ const char* fail(const char* fmt, ...) {
   kvsnprintf(g_reason, sizeof g_reason, fmt, ap);
   va_end(ap);
   return g_reason;
-}
-
-bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t target,
-                    std::uint64_t max_ticks) {
-  for (std::uint64_t waited = 0; waited <= max_ticks; ++waited) {
-    // acquire: pairs with the release increments of the tasks being waited for, so their
-    // results are visible once the count says they are done.
-    if (count.load(std::memory_order_acquire) >= target) return true;
-    task_sleep(1);
-  }
-  return false;
-}
-
-bool wait_quiescent(std::uint64_t max_ticks) {
-  for (std::uint64_t waited = 0; waited <= max_ticks; ++waited) {
-    if (task_counters().live == 1) return true;
-    task_sleep(1);
-  }
-  return false;
-}
-
-bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks) {
-  for (std::uint64_t waited = 0; waited <= max_ticks; ++waited) {
-    if (cpu.parked.load(std::memory_order_relaxed)) return true;  // relaxed: a polled flag
-    task_sleep(1);
-  }
-  return false;
 }
 
 void selftest_begin() {

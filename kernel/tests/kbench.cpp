@@ -1,15 +1,15 @@
-#include "kbench.h"
+#include "kernel/tests/kbench.h"
 
 #include <atomic>
 #include <cstdint>
 
-#include "arch.h"
-#include "boot.h"
-#include "console.h"
-#include "irq_lock.h"
-#include "percpu.h"
-#include "scheduler.h"
-#include "selftest.h"
+#include "kernel/arch.h"
+#include "kernel/boot.h"
+#include "kernel/console.h"
+#include "kernel/irq_lock.h"
+#include "kernel/percpu.h"
+#include "kernel/scheduler.h"
+#include "kernel/tests/selftest.h"
 
 namespace neuron {
 namespace {

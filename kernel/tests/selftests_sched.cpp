@@ -3,14 +3,14 @@
 #include <atomic>
 #include <cstdint>
 
-#include "arch.h"
-#include "boot.h"
-#include "config.h"
-#include "console.h"
-#include "irq_lock.h"
-#include "percpu.h"
-#include "scheduler.h"
-#include "selftest.h"
+#include "kernel/arch.h"
+#include "kernel/boot.h"
+#include "kernel/config.h"
+#include "kernel/console.h"
+#include "kernel/irq_lock.h"
+#include "kernel/percpu.h"
+#include "kernel/scheduler.h"
+#include "kernel/tests/selftest.h"
 
 namespace neuron {
 namespace {

@@ -3,15 +3,15 @@
 #include <atomic>
 #include <cstdint>
 
-#include "arch.h"
-#include "boot.h"
-#include "config.h"
-#include "ipi.h"
-#include "irq_lock.h"
-#include "percpu.h"
-#include "scheduler.h"
-#include "selftest.h"
-#include "steal.h"
+#include "kernel/arch.h"
+#include "kernel/boot.h"
+#include "kernel/config.h"
+#include "kernel/ipi.h"
+#include "kernel/irq_lock.h"
+#include "kernel/percpu.h"
+#include "kernel/scheduler.h"
+#include "kernel/steal.h"
+#include "kernel/tests/selftest.h"
 
 namespace neuron {
 namespace {

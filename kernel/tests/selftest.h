@@ -6,14 +6,9 @@
 //   KSELFTEST: end
 #pragma once
 
-#include <atomic>
-#include <cstdint>
+#include "kernel/tests/wait.h"  // every test waits
 
 namespace neuron {
-
-// How long a test waits for something that should take milliseconds: 5 s is far beyond any
-// healthy run and still ends a hang long before the scripts' timeout.
-inline constexpr std::uint64_t kSelftestWaitTicks = 500;
 
 // A test returns nullptr when its property held, or a reason (see fail()).
 using SelftestFn = const char* (*)();
@@ -27,22 +22,10 @@ struct Selftest {
 // Formats a failure reason into the harness's buffer (one test runs at a time).
 const char* fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
-// Sleep a tick at a time until `count` reaches `target` or `max_ticks` pass. True if reached.
-bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t target,
-                    std::uint64_t max_ticks);
-
 struct SelftestTable {
   const Selftest* tests;
   unsigned count;
 };
-// Sleep a tick at a time until only the calling task is alive (every task the tests made has
-// exited and been reaped), or `max_ticks` pass. True if reached.
-bool wait_quiescent(std::uint64_t max_ticks);
-
-struct Cpu;
-// Sleep a tick at a time until `cpu` is parked in wfi with its tick silenced, or `max_ticks` pass.
-bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks);
-
 // Scheduler tests on the boot CPU alone (before any secondary starts), then the SMP tests.
 extern const SelftestTable kSchedSelftests;
 extern const SelftestTable kSmpSelftests;
