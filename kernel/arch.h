@@ -52,25 +52,24 @@ void context_init(Context& ctx, void* stack_top, void (*entry)(void*), void* arg
 extern "C" void context_switch(Context* from, Context* to);
 
 // --- Other CPUs -------------------------------------------------------------------------------
-// Each returns nullptr on success, or the firmware's error name.
-enum class StartMode {
-  Normal,
-  FirmwareAddress,  // test hook: an entry inside firmware memory, which the firmware must refuse
+// The firmware's answer to a request about a hart: ok, or an error that hart_status_name names.
+struct [[nodiscard]] HartStatus {
+  long code;  // 0: ok; otherwise the firmware's error code (RISC-V: an SBI error)
+  bool ok() const { return code == 0; }
 };
+const char* hart_status_name(HartStatus s);  // e.g. "SBI_ERR_INVALID_ADDRESS"
+
 // Starts `hartid` at the secondary entry with `cpu_block` (its per-CPU block, stack_top filled in)
 // as the only argument. Returns once the firmware accepted the request, not when the hart runs.
-const char* cpu_start(std::uint64_t hartid, void* cpu_block, StartMode mode = StartMode::Normal);
-const char* send_ipi(std::uint64_t hartid);
+HartStatus cpu_start(std::uint64_t hartid, void* cpu_block);
+HartStatus send_ipi(std::uint64_t hartid);
 // Starts a hart the kernel does not manage in a loop that waits for good, every interrupt masked,
 // so that it leaves the firmware (whose wait for a start spins under QEMU).
-const char* cpu_park(std::uint64_t hartid);
+HartStatus cpu_park(std::uint64_t hartid);
 // True when the firmware reports `hartid` stopped (never started, or handed back to it).
 bool cpu_is_stopped(std::uint64_t hartid);
 // True when the firmware reports `hartid` on its way to our entry (start pending) or there.
 bool cpu_start_under_way(std::uint64_t hartid);
-// Test hook: re-enter the kernel's boot entry on this hart, as a late hart misdirected by the
-// firmware does. The entry code must send it back to the firmware.
-[[noreturn]] void reenter_boot_entry(std::uint64_t hartid);
 
 // --- Machine ----------------------------------------------------------------------------------
 // The devices the arch drives, by "compatible" string: the boot CPU looks for them in the device
@@ -90,5 +89,12 @@ void console_write(const char* s, std::size_t n);  // raw, unlocked: the console
 void cpu_relax();
 [[noreturn]] void machine_exit(bool success, std::uint32_t code);
 [[noreturn]] void halt_this_cpu();
+
+// --- Test hooks: only selftests and bootargs-driven failure tests call these ------------------
+// cpu_start, but at an address inside firmware memory, which the firmware must refuse.
+HartStatus cpu_start_at_firmware_address(std::uint64_t hartid, void* cpu_block);
+// Re-enters the kernel's boot entry on this hart, as a late hart misdirected by the firmware
+// does. The entry code must send it back to the firmware.
+[[noreturn]] void reenter_boot_entry(std::uint64_t hartid);
 
 }  // namespace neuron::arch

@@ -27,7 +27,7 @@ IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) 
   g_cpus[target].ipi_reasons.fetch_or(static_cast<std::uint32_t>(reason),
                                       std::memory_order_release);
   if (delivery == IpiDelivery::Suppress) return IpiError::None;
-  if (arch::send_ipi(g_cpus[target].arch.hartid) != nullptr) return IpiError::SendFailed;
+  if (!arch::send_ipi(g_cpus[target].arch.hartid).ok()) return IpiError::SendFailed;
   mine.add(mine.ipis_sent);
   return IpiError::None;
 }

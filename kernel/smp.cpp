@@ -31,13 +31,13 @@ constexpr int kStartAttempts = 3;
 std::atomic<std::uint32_t> g_arrived[config::kMaxCpus];   // in the holding pen (secondary_main)
 std::atomic<std::uint32_t> g_released[config::kMaxCpus];  // let out of it (boot CPU)
 const char* g_start_error[config::kMaxCpus];              // why a CPU never reached the pen
+using StartFn = arch::HartStatus (*)(std::uint64_t hartid, void* cpu_block);  // or a test hook
 
 // Waits, until `deadline`, for a CPU whose start the firmware accepted to reach the holding pen.
 // A hart that the firmware sends to the boot entry instead of ours stops itself again (arch entry
 // code); it is then started once more, with kStartTimeoutMs more, up to kStartAttempts in all.
 // Returns nullptr once it arrived, or why it did not.
-const char* wait_arrived(Cpu& cpu, arch::StartMode mode, std::uint64_t deadline,
-                         std::uint64_t cap) {
+const char* wait_arrived(Cpu& cpu, StartFn start, std::uint64_t deadline, std::uint64_t cap) {
   // acquire: pairs with the secondary's release store; its setup is visible once this reads 1.
   auto arrived = [&] { return g_arrived[cpu.id].load(std::memory_order_acquire) != 0; };
   for (int attempt = 1;; ++attempt) {
@@ -55,7 +55,8 @@ const char* wait_arrived(Cpu& cpu, arch::StartMode mode, std::uint64_t deadline,
     if (arrived()) return nullptr;
     if (attempt == kStartAttempts) return "kept returning to the firmware";
     kprintf("KINFO: cpu%u came back through the boot entry; starting it again\n", cpu.id);
-    if (const char* err = arch::cpu_start(cpu.arch.hartid, &cpu, mode)) return err;
+    const arch::HartStatus s = start(cpu.arch.hartid, &cpu);
+    if (!s.ok()) return arch::hart_status_name(s);
     deadline = arch::time_now() + ms_to_timebase(kStartTimeoutMs);
     if (cap < deadline) cap = deadline;  // a restart gets its second even near the cap
   }
@@ -87,8 +88,8 @@ void smp_start_secondaries() {
   if (const char* v = boot_arg("neuron.bad_start", arg, sizeof arg); v && !kparse_u32(v, bad_cpu)) {
     panic("neuron.bad_start=%s is not a CPU number", v);
   }
-  auto mode = [&](std::uint32_t id) {
-    return id == bad_cpu ? arch::StartMode::FirmwareAddress : arch::StartMode::Normal;
+  auto start = [&](std::uint32_t id) -> StartFn {
+    return id == bad_cpu ? arch::cpu_start_at_firmware_address : arch::cpu_start;
   };
   // Every hart is asked to start at once, so they come up side by side.
   for (std::uint32_t id = 1; id < cpu_count(); ++id) {
@@ -98,7 +99,8 @@ void smp_start_secondaries() {
     stack_fill(stack, config::kBootStackSize);
     cpu.arch.stack_top = reinterpret_cast<std::uint64_t>(stack + config::kBootStackSize);
     sched_init_cpu(cpu, id, stack);
-    g_start_error[id] = arch::cpu_start(cpu.arch.hartid, &cpu, mode(id));
+    const arch::HartStatus s = start(id)(cpu.arch.hartid, &cpu);
+    g_start_error[id] = s.ok() ? nullptr : arch::hart_status_name(s);
   }
   const std::uint64_t deadline =
       arch::time_now() + ms_to_timebase(kStartTimeoutMs + kStartTimeoutPerHartMs * cpu_count());
@@ -106,13 +108,13 @@ void smp_start_secondaries() {
   for (std::uint32_t id = 1; id < cpu_count(); ++id) {
     if (g_start_error[id]) continue;
     const std::uint64_t own = arch::time_now() + ms_to_timebase(kStartTimeoutMs);
-    g_start_error[id] = wait_arrived(g_cpus[id], mode(id), own > deadline ? own : deadline, cap);
+    g_start_error[id] = wait_arrived(g_cpus[id], start(id), own > deadline ? own : deadline, cap);
   }
   // Then the harts past kMaxCpus, which the kernel does not manage: parked, so they do not spin
   // in the firmware (after the others arrived: they would slow their way out of it).
   std::size_t unparked = 0;
   for (std::size_t i = cpu_count(); i < boot_tree().hart_count; ++i) {
-    if (arch::cpu_park(boot_tree().harts[i])) ++unparked;
+    if (!arch::cpu_park(boot_tree().harts[i]).ok()) ++unparked;
   }
   if (unparked) kprintf("KINFO: %lu harts refused to park\n", static_cast<unsigned long>(unparked));
 }
@@ -126,7 +128,8 @@ bool smp_bring_online() {
     if (!err) {
       // release: the CPU sees everything the boot CPU did before it lets it out.
       g_released[id].store(1, std::memory_order_release);
-      if (const char* e = arch::send_ipi(cpu.arch.hartid)) err = e;  // ends its wfi
+      const arch::HartStatus s = arch::send_ipi(cpu.arch.hartid);  // ends its wfi
+      if (!s.ok()) err = arch::hart_status_name(s);
       const std::uint64_t deadline = arch::time_now() + budget;
       while (!err && !cpu_is_online(id)) {
         if (arch::time_now() > deadline) err = "not online after 1000 ms";

@@ -10,23 +10,30 @@ namespace neuron::arch {
 namespace {
 // QEMU virt: OpenSBI lives in the first 512 KiB of RAM and refuses start addresses there.
 constexpr unsigned long kFirmwareAddress = 0x80000000;
-}  // namespace
 
-const char* cpu_start(std::uint64_t hartid, void* cpu_block, StartMode mode) {
-  const unsigned long entry = mode == StartMode::FirmwareAddress
-                                  ? kFirmwareAddress
-                                  : reinterpret_cast<unsigned long>(&secondary_entry);
-  const sbi::Result r =
-      sbi::hsm::hart_start(hartid, entry, reinterpret_cast<unsigned long>(cpu_block));
+HartStatus start(std::uint64_t hartid, unsigned long entry, void* cpu_block) {
   // ALREADY_AVAILABLE means the hart is running someone else's code (the boot hart answers
   // so): that is a failure to start *ours*, never a secondary coming online.
-  return r.ok() ? nullptr : sbi::error_name(r.error);
+  return {static_cast<long>(
+      sbi::hsm::hart_start(hartid, entry, reinterpret_cast<unsigned long>(cpu_block)).error)};
 }
 
-const char* cpu_park(std::uint64_t hartid) {
-  const sbi::Result r =
-      sbi::hsm::hart_start(hartid, reinterpret_cast<unsigned long>(&park_entry), 0);
-  return r.ok() ? nullptr : sbi::error_name(r.error);
+}  // namespace
+
+const char* hart_status_name(HartStatus s) {
+  return sbi::error_name(static_cast<sbi::Error>(s.code));
+}
+
+HartStatus cpu_start(std::uint64_t hartid, void* cpu_block) {
+  return start(hartid, reinterpret_cast<unsigned long>(&secondary_entry), cpu_block);
+}
+
+HartStatus cpu_start_at_firmware_address(std::uint64_t hartid, void* cpu_block) {
+  return start(hartid, kFirmwareAddress, cpu_block);
+}
+
+HartStatus cpu_park(std::uint64_t hartid) {
+  return start(hartid, reinterpret_cast<unsigned long>(&park_entry), nullptr);
 }
 
 void reenter_boot_entry(std::uint64_t hartid) {
@@ -45,10 +52,9 @@ bool cpu_is_stopped(std::uint64_t hartid) {
   return r.ok() && r.value == static_cast<long>(sbi::hsm::HartState::Stopped);
 }
 
-const char* send_ipi(std::uint64_t hartid) {
+HartStatus send_ipi(std::uint64_t hartid) {
   // hart_mask is relative to hart_mask_base: one bit for our hart, in its 64-hart window.
-  const sbi::Result r = sbi::ipi::send_ipi(1ul << (hartid % 64), hartid - hartid % 64);
-  return r.ok() ? nullptr : sbi::error_name(r.error);
+  return {static_cast<long>(sbi::ipi::send_ipi(1ul << (hartid % 64), hartid - hartid % 64).error)};
 }
 
 }  // namespace neuron::arch
