@@ -107,6 +107,15 @@ void kprintf(const char* fmt, ...) {
   va_end(ap);
 }
 
+void kprintf_unlocked(const char* fmt, ...) TA_NO_ANALYSIS {
+  Buffer b;
+  va_list ap;
+  va_start(ap, fmt);
+  format(b, fmt, ap);
+  va_end(ap);
+  arch::console_write(b.data, b.len);
+}
+
 // A panic must reach the console even when the lock's holder is the CPU that stopped: it takes
 // the lock if it can within a bound, and writes anyway. The analysis cannot follow that.
 void kprintf_emergency(const char* fmt, ...) TA_NO_ANALYSIS {

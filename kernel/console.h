@@ -16,5 +16,8 @@ void kvsnprintf(char* buf, unsigned n, const char* fmt, va_list ap);
 // For panic: write even if another CPU holds the console lock (after a bounded wait), so a
 // dying kernel always gets its last words out.
 void kprintf_emergency(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+// For a panic's long output after kprintf_emergency: no lock at all (lines from other CPUs may
+// interleave), so a lock held by a stopped CPU costs nothing per line.
+void kprintf_unlocked(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace neuron

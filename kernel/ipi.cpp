@@ -3,6 +3,7 @@
 #include "irq_lock.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "trace.h"
 
 namespace neuron {
 
@@ -22,6 +23,10 @@ IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) 
   IrqSave irq;  // count on the CPU that sends: no migration between the counters
   CpuStats& mine = this_cpu().stats;
   mine.add(mine.ipis_requested);
+  // Recorded before the send: the target may wake and record its receipt before the call returns.
+  if (delivery == IpiDelivery::Send) {
+    trace(TraceKind::IpiSend, kTraceNoTask, target, static_cast<std::uint32_t>(reason));
+  }
   // release: whatever the sender published for this reason (an inbox entry) is visible to the
   // target's acquire exchange in handle_ipi.
   g_cpus[target].ipi_reasons.fetch_or(static_cast<std::uint32_t>(reason),
@@ -42,6 +47,7 @@ void handle_ipi() {
   // count as received.
   if (reasons == 0) return;
   cpu.stats.add(cpu.stats.ipis_recv);
+  trace(TraceKind::IpiRecv, kTraceNoTask, reasons);
   if (reasons & static_cast<std::uint32_t>(IpiReason::Resched)) {
     // Owner operation, safe here: interrupts are off. It asks for a switch only if something it
     // queued outranks the current task; an idle CPU looks for work in its own loop.

@@ -12,6 +12,7 @@
 #include "smp.h"
 #include "tests/kbench.h"
 #include "tests/selftest.h"
+#include "trace.h"
 
 extern "C" void (*__init_array_start[])();
 extern "C" void (*__init_array_end[])();
@@ -69,6 +70,7 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   }
 
   smp_map_cpus(tree, hartid);            // cpu -> hart map: cpu0 is the boot hart
+  trace_init();                          // neuron.trace=1: per-CPU trace buffers
   task_pool_init();                      // task slots and stacks
   sched_set_timebase(tree.timebase_hz);  // 10 ms tick in timebase units; tick origin
   auto boot_stack = static_cast<std::uint8_t*>(arch::boot_stack_base());
@@ -97,5 +99,6 @@ extern "C" [[noreturn]] void secondary_main(std::uint64_t hartid, neuron::Cpu* c
   arch::trap_init();        // trap vector; timer and software interrupts unmasked
   sched_start_tick();       // this CPU's tick, on the common origin
   cpu_set_online(cpu->id);  // the boot CPU prints "KINIT: cpuN online" once it sees this
+  trace(TraceKind::Online, kTraceNoTask);
   idle_loop();
 }

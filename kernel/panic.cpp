@@ -5,6 +5,7 @@
 #include "arch.h"
 #include "console.h"
 #include "percpu.h"
+#include "trace.h"
 
 namespace neuron {
 
@@ -21,6 +22,7 @@ namespace neuron {
   } else {
     kprintf_emergency("KPANIC: early boot: %s\n", reason);
   }
+  trace_dump(/*emergency=*/true);  // what led here, if tracing is on
   arch::machine_exit(false, 2);
 }
 

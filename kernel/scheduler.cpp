@@ -5,6 +5,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "steal.h"
+#include "trace.h"
 
 namespace neuron {
 namespace {
@@ -88,6 +89,7 @@ void wake_sleepers(Cpu& cpu) {
     t->link = nullptr;
     sched::SpinGuard g(t->lock);
     t->state = TaskState::Runnable;
+    trace(TraceKind::Runnable, trace_id(t), cpu.id);
     if (!t->on_cpu) sched_enqueue_local(t);  // else finish_switch queues it
   }
   sched_send_owed_ipis();
@@ -107,6 +109,7 @@ void wake_window_hook(Cpu& cpu) {
     sched::SpinGuard g(h->lock);
     if (h->state != TaskState::Blocked || h->on_cpu || h->pinned) panic("wake window: bad task");
     h->state = TaskState::Runnable;
+    trace(TraceKind::Runnable, trace_id(h), cpu.id, static_cast<std::uint64_t>(TraceQueued::Inbox));
     h->cpu = &cpu;
     cpu.inbox.push(h);
   }
@@ -191,7 +194,10 @@ void sched_enqueue_local(Task* t) {
     panic("task %s pinned to cpu%u queued on cpu%u", t->name, t->cpu->id, cpu.id);
   }
   t->cpu = &cpu;
-  if (!cpu.rq.push(t)) cpu.stats.add(cpu.stats.spilled);
+  if (!cpu.rq.push(t)) {
+    cpu.stats.add(cpu.stats.spilled);
+    trace(TraceKind::Spill, trace_id(t));
+  }
   // Work conservation: a task this CPU will not run next is offered to an idle CPU at once.
   // Strict priority: one that outranks what runs next here takes its place (preempting the
   // current task at the next chance); a queued task it displaces is offered instead, and a
@@ -209,10 +215,13 @@ void sched_enqueue_local(Task* t) {
 void sched_drain_inbox(Cpu& cpu) {
   KASSERT(!arch::irq_enabled());
   Task* t = nullptr;
+  std::uint32_t drained = 0;
   while (!cpu.inbox.empty() && cpu.inbox.pop(t)) {
     sched::SpinGuard g(t->lock);
     sched_enqueue_local(t);
+    ++drained;
   }
+  if (drained) trace(TraceKind::Drain, kTraceNoTask, drained);
   sched_send_owed_ipis();
 }
 
@@ -271,6 +280,13 @@ void schedule() {
     ++cpu.owed.kicks;
   }
   sched_send_owed_ipis();
+  if (trace_on()) {
+    // Why prev left, read under its lock: a wake that made it Runnable since is recorded
+    // (Runnable) before this or after, and trace.py accepts both orders.
+    sched::SpinGuard g(prev->lock);
+    trace(TraceKind::Switch, trace_id(next), trace_id(prev),
+          static_cast<std::uint64_t>(prev->state) | qos_index(next->qos) << 8);
+  }
   cpu.next = NextUp::running(*next);
   cpu.current = next;
   cpu.switched_out = prev;
@@ -348,7 +364,9 @@ void sched_arm_wake_window(Task* t) {
         rearm_if_overdue(cpu);  // its sleepers wait for this tick
       }
       cpu.parked.store(quiet, std::memory_order_relaxed);  // relaxed: observed by tests only
+      trace(TraceKind::IdleEnter, kTraceNoTask);
       arch::wait_for_interrupt();
+      trace(TraceKind::IdleExit, kTraceNoTask);
       cpu.parked.store(false, std::memory_order_relaxed);
       withdraw();
       if (quiet) sched_start_tick();
@@ -406,6 +424,12 @@ void task_wake(Task* t) {
       switch (t->state) {
         case TaskState::Blocked:
           t->state = TaskState::Runnable;
+          // Through an inbox only if it is queued on another CPU now; a task still switching
+          // away (on_cpu) is queued by its own CPU in finish_switch.
+          trace(TraceKind::Runnable, trace_id(t), t->cpu ? t->cpu->id : cpu.id,
+                static_cast<std::uint64_t>(t->cpu && t->cpu != &cpu && !t->on_cpu
+                                               ? TraceQueued::Inbox
+                                               : TraceQueued::Local));
           // Where it last ran (or is pinned); on_cpu: still switching away, finish_switch
           // queues it.
           if (!t->on_cpu) sched_enqueue(t, t->cpu ? *t->cpu : cpu);
@@ -432,11 +456,13 @@ void task_pin(Task* t, std::uint32_t cpu) {
   }
   t->cpu = &g_cpus[cpu];
   t->pinned = true;
+  trace(TraceKind::Pin, trace_id(t), cpu);
 }
 
 void task_exit() {
   (void)arch::irq_save();  // never restored: this context ends here
   Task* self = this_cpu().current;
+  trace(TraceKind::Exit, trace_id(self));
   task_note_exited(self);
   switch_away(TaskState::Dead);
   panic("dead task %s was scheduled again", self->name);
@@ -453,6 +479,7 @@ void handle_timer_irq() {
   // late handler counts every deadline that passed.
   sync_tick(cpu, arch::time_now());
   arm_tick(cpu);
+  trace(TraceKind::Tick, kTraceNoTask, static_cast<std::uint32_t>(cpu.ticks));
 
   wake_sleepers(cpu);
   if (cpu.current->is_idle) {

@@ -1,6 +1,7 @@
 #include "steal.h"
 
 #include "scheduler.h"
+#include "trace.h"
 
 namespace neuron {
 
@@ -23,6 +24,7 @@ Task* steal_task(Cpu& thief, QosClass lowest) {
       Task* t = nullptr;
       if (steal_from(g_cpus[id].rq, cls, &t, config::kStealBatch) == 1) {
         thief.stats.add(thief.stats.stolen);
+        trace(TraceKind::Steal, trace_id(t), id, q);
         return t;
       }
     }

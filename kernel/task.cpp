@@ -6,6 +6,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "scheduler.h"
+#include "trace.h"
 
 namespace neuron {
 namespace {
@@ -71,6 +72,8 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
   stack_fill(t->stack, config::kTaskStackSize);
   arch::context_init(t->ctx, t->stack + config::kTaskStackSize, &task_start, t);
   g_created.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
+  trace(TraceKind::Create, t->id, static_cast<std::uint32_t>(qos_index(qos)),
+        reinterpret_cast<std::uint64_t>(name));
   return t;
 }
 
@@ -144,6 +147,12 @@ Task* task_create_on(const char* name, QosClass qos, TaskFn fn, void* arg, std::
     IrqSave irq;
     {
       sched::SpinGuard g(t->lock);
+      if (trace_on()) {
+        const TraceQueued how = cpu == cpu_current_id()         ? TraceQueued::Local
+                                : delivery == IpiDelivery::Send ? TraceQueued::Inbox
+                                                                : TraceQueued::InboxNoIpi;
+        trace(TraceKind::Runnable, t->id, cpu, static_cast<std::uint64_t>(how));
+      }
       sched_enqueue(t, g_cpus[cpu], delivery);
     }
     sched_send_owed_ipis();

@@ -24,6 +24,8 @@ Boot the kernel in qemu-system-riscv64 (machine virt, OpenSBI from -bios default
   --deterministic   single-threaded TCG (-accel tcg,thread=single): identical logs run to run
   --timeout SEC     stop QEMU after SEC seconds              (env TIMEOUT, default 60)
   --log FILE        also write the console to FILE
+  --trace DIR       boot with neuron.trace=1; write DIR/console.log and, from its KTRACE lines,
+                    DIR/trace.json (Perfetto), DIR/timeline.png and DIR/summary.md (scripts/trace.py)
   --gdb             wait for a debugger on :1234 (no timeout); attach with gdb-multiarch
   -h, --help        this text
 Arguments after -- go to QEMU unchanged.
@@ -40,6 +42,7 @@ DTB=""
 DETERMINISTIC=0
 GDB=0
 LOG=""
+TRACE_DIR=""
 QEMU_EXTRA=()
 
 while [[ $# -gt 0 ]]; do
@@ -54,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --deterministic) DETERMINISTIC=1; shift ;;
     --timeout) need_value --timeout $#; TIMEOUT=$2; shift 2 ;;
     --log) need_value --log $#; LOG=$2; shift 2 ;;
+    --trace) need_value --trace $#; TRACE_DIR=$2; shift 2 ;;
     --gdb) GDB=1; shift ;;
     --) shift; QEMU_EXTRA=("$@"); break ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -64,6 +68,14 @@ check_smp "$SMP"
 SMP=$((10#$SMP))
 check_variant "$SCHED"
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] && (( TIMEOUT > 0 )) || die "timeout must be a positive number of seconds (got '${TIMEOUT}')"
+
+if [[ -n "$TRACE_DIR" ]]; then
+  mkdir -p "$TRACE_DIR" || die "cannot create trace directory '${TRACE_DIR}'"
+  [[ -n "$LOG" ]] || LOG="$TRACE_DIR/console.log"
+  APPEND="${APPEND:+$APPEND }neuron.trace=1"
+  command -v gnuplot >/dev/null || "$ROOT/scripts/deps.sh" trace >&2 ||
+    die "gnuplot is missing and could not be installed"
+fi
 
 if ! command -v qemu-system-riscv64 >/dev/null; then
   "$ROOT/scripts/deps.sh" kernel >&2 || die "qemu-system-riscv64 is missing and could not be installed"
@@ -103,16 +115,23 @@ set -e
 console=$(tr -d '\r' < "$log")
 [[ -z "$LOG" ]] && rm -f "$log"
 
+verdict=0
 if [[ $status -eq 124 || $status -eq 137 ]]; then
   echo "run-qemu-rv64: QEMU did not finish within ${TIMEOUT} s" >&2
-  exit 124
-fi
-if [[ $status -ne 0 ]]; then
+  verdict=124
+elif [[ $status -ne 0 ]]; then
   echo "run-qemu-rv64: kernel reported failure (QEMU exit status ${status})" >&2
-  exit "$status"
-fi
+  verdict=$status
 # A machine may stop with status 0 without the test device (SBI shutdown): trust the console too.
-if ! grep -qx "KSELFTEST: end" <<< "$console" || grep -qE "^(KPANIC:|KSELFTEST: .* FAIL)" <<< "$console"; then
+elif ! grep -qx "KSELFTEST: end" <<< "$console" || grep -qE "^(KPANIC:|KSELFTEST: .* FAIL)" <<< "$console"; then
   echo "run-qemu-rv64: QEMU exited 0 but the console shows no clean 'KSELFTEST: end'" >&2
-  exit 1
+  verdict=1
 fi
+if [[ -n "$TRACE_DIR" && $verdict -ne 124 ]]; then
+  # The trace of a failing run is the one worth reading: convert it whatever the verdict.
+  /usr/bin/python3 "$ROOT/scripts/trace.py" "$LOG" --out "$TRACE_DIR" >&2 || {
+    echo "run-qemu-rv64: the trace could not be converted (see above)" >&2
+    [[ $verdict -ne 0 ]] || verdict=1
+  }
+fi
+exit "$verdict"

@@ -9,6 +9,7 @@
 #include "kernel/percpu.h"
 #include "kernel/scheduler.h"
 #include "kernel/smp.h"
+#include "kernel/trace.h"
 
 namespace neuron {
 namespace {
@@ -73,6 +74,7 @@ bool selftest_run(const SelftestTable& table) {
 void selftest_finish(bool ok) {
   if (ok) kprintf("KSELFTEST: end\n");
   print_stats();
+  trace_dump();  // KTRACE lines, if neuron.trace=1
   arch::machine_exit(ok, 1);
 }
 

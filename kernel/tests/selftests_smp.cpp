@@ -16,8 +16,8 @@
 namespace neuron {
 namespace {
 
-constexpr std::uint64_t kCounterfactualTicks =
-    5;  // 50 ms with the IPI withheld: any polling shows within a tick
+// 50 ms with the IPI withheld: any polling shows within a tick.
+constexpr std::uint64_t kCounterfactualTicks = 5;
 constexpr std::uint32_t kIpiTarget = 1;
 
 std::uint64_t count(const CpuStats::Counter& c) { return c.load(std::memory_order_relaxed); }
