@@ -1,6 +1,8 @@
 // Host benchmarks: the two project runqueues against the queues people use, each workload run for
 // every implementation in the same process so that every row is a side-by-side comparison.
-//   owner_push_pop        one thread: push then pop (the owner CPU's fast path)
+//   owner_push_pop/D      one thread: push then pop (the owner CPU's fast path) with D items
+//                         already queued: at 0 every pop is the last item (Chase-Lev's fence
+//                         and CAS path), at 16 the common case of a CPU with work queued
 //   handover/K            the owner pushes 1 Mi items, K thieves steal them all
 //   contended_tail/K      the owner pushes one and pops one, K thieves steal: the last-item race
 //   fork_join_fib         a work-stealing pool computes the fib(n) call tree, one task per node
@@ -32,6 +34,9 @@ template <class Impl>
 void owner_push_pop(benchmark::State& st) {
   auto impl = std::make_unique<Impl>();
   Item out = 0;
+  for (Item i = 0; i < static_cast<Item>(st.range(0)); ++i) {
+    if (!impl->push(i + 2)) st.SkipWithError("the queue would not hold the resident items");
+  }
   for (auto _ : st) {
     impl->push(1);
     impl->pop(out);
@@ -60,7 +65,7 @@ void handover(benchmark::State& st) {
   for (auto _ : st) {
     auto impl = std::make_unique<Impl>();
     std::atomic<bool> done{false};
-    std::atomic<Item> taken{0};
+    std::atomic<Item> taken{0}, sum{0};
     const double secs = timed_run(
         thieves,
         [&] {
@@ -72,22 +77,27 @@ void handover(benchmark::State& st) {
         [&](unsigned) {
           // After the owner is done, leave only after kEmptyStreak misses in a row: a miss while
           // items remain means another thief took one, and the last thief standing sees the truth.
-          Item v, mine = 0;
+          Item v, mine = 0, my_sum = 0;
           unsigned misses = 0;
           while (misses < kEmptyStreak) {
             if (impl->steal(v)) {
               ++mine;
+              my_sum += v;
               misses = 0;
             } else if (done.load(std::memory_order_acquire)) {
               ++misses;
             }
           }
           taken.fetch_add(mine, std::memory_order_relaxed);
+          sum.fetch_add(my_sum, std::memory_order_relaxed);
         });
-    lost += kHandoverItems - taken.load();
+    // Counts and sums of the values 1..n: a lost item and a duplicated one do not cancel out.
+    if (taken.load() != kHandoverItems || sum.load() != kHandoverItems * (kHandoverItems + 1) / 2) {
+      ++lost;
+    }
     st.SetIterationTime(secs);
   }
-  if (lost) st.SkipWithError("items were lost");
+  if (lost) st.SkipWithError("items were lost or duplicated");
   st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * kHandoverItems));
   st.SetLabel(thieves + 1 > kCores ? "oversubscribed: more threads than cores" : "");
 }
@@ -99,29 +109,33 @@ void contended_tail(benchmark::State& st) {
   for (auto _ : st) {
     auto impl = std::make_unique<Impl>();
     std::atomic<bool> done{false};
-    std::atomic<Item> steals{0}, tries{0};
-    Item by_owner = 0;
+    std::atomic<Item> steals{0}, tries{0}, stolen_sum{0};
+    Item by_owner = 0, owner_sum = 0;
     const double secs = timed_run(
         thieves,
         [&] {
           Item v;
           for (Item i = 1; i <= kTailOps; ++i) {
             impl->push(i);
-            by_owner += impl->pop(v);
+            if (impl->pop(v)) ++by_owner, owner_sum += v;
           }
-          while (impl->pop(v)) ++by_owner;
+          while (impl->pop(v)) ++by_owner, owner_sum += v;
           done.store(true, std::memory_order_release);
         },
         [&](unsigned) {
-          Item v, mine = 0, n = 0;
+          Item v, mine = 0, n = 0, my_sum = 0;
           while (!done.load(std::memory_order_acquire)) {
             ++n;
-            mine += impl->steal(v);
+            if (impl->steal(v)) ++mine, my_sum += v;
           }
           steals.fetch_add(mine, std::memory_order_relaxed);
+          stolen_sum.fetch_add(my_sum, std::memory_order_relaxed);
           tries.fetch_add(n, std::memory_order_relaxed);
         });
-    if (by_owner + steals.load() != kTailOps) st.SkipWithError("items were lost or duplicated");
+    if (by_owner + steals.load() != kTailOps ||
+        owner_sum + stolen_sum.load() != kTailOps * (kTailOps + 1) / 2) {
+      st.SkipWithError("items were lost or duplicated");
+    }
     attempts += static_cast<double>(tries.load());
     stolen += static_cast<double>(steals.load());
     st.SetIterationTime(secs);
@@ -153,7 +167,10 @@ void tbb_fork_join_fib(benchmark::State& st) {
 template <class Impl>
 void register_queue_workloads() {
   const std::string name = Impl::kName;
-  benchmark::RegisterBenchmark(("owner_push_pop/" + name).c_str(), owner_push_pop<Impl>);
+  benchmark::RegisterBenchmark(("owner_push_pop/" + name).c_str(), owner_push_pop<Impl>)
+      ->ArgName("depth")
+      ->Arg(0)
+      ->Arg(16);
   benchmark::RegisterBenchmark(("handover/" + name).c_str(), handover<Impl>)
       ->ArgName("thieves")
       ->DenseRange(1, 3)

@@ -2,7 +2,9 @@
 """Turns bench/results/{host.json,kbench.txt} into Markdown tables and the plot's data file.
 
 Usage: report.py RESULTS_DIR [--into DOC.md]
-Every ratio compares medians from the same run. With --into, the tables replace the text between
+       report.py --check-json HOST.json     exit 1 naming every benchmark that reported an error
+Every ratio compares medians from the same run, computed here over every repetition; a run in
+which any benchmark reported an error (lost or duplicated items) writes no report. With --into, the tables replace the text between
 the '<!-- bench:begin -->' and '<!-- bench:end -->' lines of DOC.md.
 """
 import json
@@ -13,24 +15,55 @@ from collections import defaultdict
 from pathlib import Path
 
 PROJECT = ["locked", "lockfree", "lockfree-split", "locked-lifo", "lockfree-lifo"]
+# Implementations whose owner pop takes the newest item (bench/peers.h); the rest pop the oldest.
+LIFO = {"locked-lifo", "lockfree-lifo", "xenium", "mutex-deque"}
+
+
+FIELDS = ("real_time", "items_per_second", "steal_success", "stolen_per_s")
+
+
+def errors_in(benchmarks):
+    """Every run Google Benchmark marked as failed (an exactly-once check, a queue that would not
+    hold its items): such a run has no numbers, and its workload must not be reported."""
+    return [f"{b['name']}: {b.get('error_message', 'error')}" for b in benchmarks
+            if b.get("error_occurred")]
 
 
 def load_host(path, extra=()):
-    """{(workload, impl, arg): {aggregate: row}} from Google Benchmark JSON (and extra files in
-    the same shape, such as the crossbeam peer's)."""
+    """{(workload, impl, arg): {"median"/"stddev": {field: value}, "n": repetitions}} from Google
+    Benchmark JSON with every repetition in it; the medians are computed here, over all of them.
+    Extra files in the same shape (the crossbeam peer's) may carry aggregates only."""
     data = json.loads(path.read_text())
-    rows = defaultdict(dict)
     benchmarks = list(data["benchmarks"])
     for e in extra:
         if e.exists():
             benchmarks += json.loads(e.read_text())["benchmarks"]
+    failed = errors_in(benchmarks)
+    if failed:
+        sys.exit("report: benchmarks failed, no report written:\n  " + "\n  ".join(failed))
+    runs = defaultdict(lambda: defaultdict(list))
+    aggregates = defaultdict(dict)
     for b in benchmarks:
-        if b.get("run_type") != "aggregate":
-            continue
         parts = b["run_name"].split("/")
         workload, impl = parts[0], parts[1]
         arg = next((p.split(":")[1] for p in parts[2:] if ":" in p), "")
-        rows[(workload, impl, arg)][b["aggregate_name"]] = b
+        key = (workload, impl, arg)
+        if b.get("run_type") == "aggregate":
+            aggregates[key][b["aggregate_name"]] = b
+        else:
+            for f in FIELDS:
+                if f in b:
+                    runs[key][f].append(b[f])
+    rows = {}
+    for key in set(runs) | set(aggregates):
+        if key in runs:
+            fields = runs[key]
+            rows[key] = {"median": {f: statistics.median(v) for f, v in fields.items()},
+                         "stddev": {f: statistics.stdev(v) if len(v) > 1 else 0.0
+                                    for f, v in fields.items()},
+                         "n": max(len(v) for v in fields.values())}
+        else:
+            rows[key] = dict(aggregates[key])
     return data["context"], rows
 
 
@@ -50,15 +83,22 @@ def host_tables(rows):
         r = rows.get((w, i, a), {})
         return r.get("median", {}).get(key), r.get("stddev", {}).get(key)
 
-    # 1. owner push + pop: ns per item (push + pop)
-    out += ["### 1. Owner only: push then pop (ns per push+pop, lower is better)", "",
-            "| implementation | median ns | stddev | / locked | / lockfree |", "|---|---:|---:|---:|---:|"]
-    base_l = med("owner_push_pop", "locked", "", "real_time")[0]
-    base_f = med("owner_push_pop", "lockfree", "", "real_time")[0]
+    # 1. owner push + pop: ns per item (push + pop), with 0 and 16 items already queued
+    out += ["### 1. Owner only: push then pop, 0 or 16 items already queued (ns per push+pop, "
+            "lower is better; ratios: this / locked of the same order, below 1 is faster)", "",
+            "| implementation | depth 0 ns | stddev | depth 16 ns | stddev | depth 16 / locked (FIFO) "
+            "| depth 16 / locked-lifo (LIFO) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    base_fifo = med("owner_push_pop", "locked", "16", "real_time")[0]
+    base_lifo = med("owner_push_pop", "locked-lifo", "16", "real_time")[0]
     for i in impls:
-        m, s = med("owner_push_pop", i, "", "real_time")
-        if m is not None:
-            out.append(f"| {i} | {fmt(m, 2)} | {fmt(s or 0, 2)} | {ratio(m, base_l)} | {ratio(m, base_f)} |")
+        m0, s0 = med("owner_push_pop", i, "0", "real_time")
+        m16, s16 = med("owner_push_pop", i, "16", "real_time")
+        if m0 is None and m16 is None:
+            continue
+        lifo = i in LIFO
+        out.append(f"| {i} | {fmt(m0, 2) if m0 else 'n/a'} | {fmt(s0 or 0, 2)} | "
+                   f"{fmt(m16, 2) if m16 else 'n/a'} | {fmt(s16 or 0, 2)} | "
+                   f"{'' if lifo else ratio(m16, base_fifo)} | {ratio(m16, base_lifo) if lifo else ''} |")
     out.append("")
 
     # 2 and 3. items per second by thieves
@@ -106,6 +146,8 @@ KB = re.compile(r"^KBENCH: (\S+) (\S+) smp=(\d+) value=([0-9.]+) unit=(\S+)$")
 
 
 def kernel_table(path):
+    if not path.exists():
+        return []
     samples = defaultdict(list)
     for line in path.read_text().splitlines():
         m = KB.match(line.strip())
@@ -151,13 +193,22 @@ def callgrind_table(path):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--check-json":
+        # For the smoke test: fail, naming them, if any benchmark reported an error.
+        failed = errors_in(json.loads(Path(sys.argv[2]).read_text())["benchmarks"])
+        for f in failed:
+            print(f"report: failed: {f}")
+        print(f"report: {len(failed)} benchmarks failed")
+        sys.exit(1 if failed else 0)
     results = Path(sys.argv[1])
     context, rows = load_host(results / "host.json", [results / "crossbeam.json"])
     tables, impls = host_tables(rows)
+    reps = sorted({r.get("n", 0) for r in rows.values() if r.get("n")})
     header = [f"Machine: {context.get('num_cpus')} CPUs at {context.get('mhz_per_cpu')} MHz, "
               f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at start; "
               f"{context.get('date')}; {context.get('library_build_type')} Google Benchmark; "
-              f"medians of the repetitions, ± one standard deviation.", ""]
+              f"medians over every repetition ({'/'.join(map(str, reps))} each), computed by "
+              f"bench/report.py, ± one standard deviation.", ""]
     report = header + tables + callgrind_table(results / "callgrind.txt") + kernel_table(results / "kbench.txt")
     handover_dat(rows, impls, results / "handover.dat")
     text = "\n".join(report)

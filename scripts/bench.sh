@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the host and in-kernel benchmarks and writes a report (not part of the test suite).
-#   bench/results/host.json     Google Benchmark, every repetition plus median/mean/stddev
+#   bench/results/host.json     Google Benchmark, every repetition (report.py takes the medians)
 #   bench/results/kbench.txt    KBENCH lines of every QEMU boot
 #   bench/results/callgrind.txt instructions per owner push+pop / push+take / push+steal pair
 #   bench/results/crossbeam.json the Rust crossbeam-deque peer, when cargo is available
@@ -35,7 +35,7 @@ cd "$ROOT"
 echo "== host benchmarks (${REPS} repetitions; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg))"
 build_preset host-bench 2>/dev/null
 build/host-bench/bench/host_bench --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
-  --benchmark_report_aggregates_only=true --benchmark_out="$OUT/host.json" \
+  --benchmark_out="$OUT/host.json" \
   --benchmark_out_format=json
 
 rm -f "$OUT/crossbeam.json"
