@@ -2,7 +2,7 @@
 # column 1 = thieves, then one column per implementation (items per second, millions).
 set terminal pngcairo size 900,540 font ",11"
 set output outfile
-set title "Handover: one owner pushes 1 Mi items, K thieves steal (2 cores: K >= 2 oversubscribes)"
+set title "Handover, no back-pressure: one owner pushes 1 Mi items, K thieves steal (2 cores: K >= 2 oversubscribes)"
 set xlabel "thieves"
 set ylabel "million items per second (median)"
 set xtics 1

@@ -3,7 +3,11 @@
 //   owner_push_pop/D      one thread: push then pop (the owner CPU's fast path) with D items
 //                         already queued: at 0 every pop is the last item (Chase-Lev's fence
 //                         and CAS path), at 16 the common case of a CPU with work queued
-//   handover/K            the owner pushes 1 Mi items, K thieves steal them all
+//   handover_free/K       the owner pushes 1 Mi items into a queue that never fills (2 Mi slots),
+//                         K thieves steal them all: no back-pressure, the owner runs ahead
+//   handover_bounded/K    the same with every implementation held to 1024 items in flight by
+//                         one shared policy (the owner waits while 1024 are queued), whatever
+//                         the queue's own capacity: the regime of a kernel runqueue
 //   contended_tail/K      the owner pushes one and pops one, K thieves steal: the last-item race
 //   fork_join_fib         a work-stealing pool computes the fib(n) call tree, one task per node
 #include <benchmark/benchmark.h>
@@ -22,6 +26,9 @@ namespace neuron::bench {
 namespace {
 
 constexpr Item kHandoverItems = Item{1} << 20;
+constexpr Item kInFlight = kCapacity;                      // handover_bounded's limit
+constexpr std::size_t kFreeCapacity = 2 * kHandoverItems;  // handover_free's rings: never full
+constexpr std::size_t kBoundedCapacity = 2 * kInFlight;    // room above the limit
 constexpr Item kTailOps = Item{1} << 19;
 constexpr unsigned kEmptyStreak = 64;
 const unsigned kCores = std::thread::hardware_concurrency();
@@ -58,19 +65,26 @@ double timed_run(unsigned thieves, Owner owner, Thief thief) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-template <class Impl>
+template <class Impl, bool kBounded>
 void handover(benchmark::State& st) {
   const auto thieves = static_cast<unsigned>(st.range(0));
   Item lost = 0;
   for (auto _ : st) {
-    auto impl = std::make_unique<Impl>();
+    auto impl = std::make_unique<Impl>();  // built (and its ring zeroed) before the clock starts
     std::atomic<bool> done{false};
     std::atomic<Item> taken{0}, sum{0};
+    std::atomic<Item> drained{0};  // handover_bounded: items the thieves have taken so far
     const double secs = timed_run(
         thieves,
         [&] {
           for (Item i = 1; i <= kHandoverItems; ++i) {
-            while (!impl->push(i)) sched::cpu_relax();  // full: wait for the thieves
+            if constexpr (kBounded) {
+              // relaxed: flow control only; no data is read on the strength of it.
+              while (i - 1 - drained.load(std::memory_order_relaxed) >= kInFlight) {
+                sched::cpu_relax();
+              }
+            }
+            while (!impl->push(i)) sched::cpu_relax();  // full (handover_free never is)
           }
           done.store(true, std::memory_order_release);
         },
@@ -84,6 +98,7 @@ void handover(benchmark::State& st) {
               ++mine;
               my_sum += v;
               misses = 0;
+              if constexpr (kBounded) drained.fetch_add(1, std::memory_order_relaxed);
             } else if (done.load(std::memory_order_acquire)) {
               ++misses;
             }
@@ -164,14 +179,21 @@ void tbb_fork_join_fib(benchmark::State& st) {
   st.SetLabel(std::to_string(kCores) + " workers");
 }
 
-template <class Impl>
+template <template <std::size_t> class T>
 void register_queue_workloads() {
+  using Impl = T<kCapacity>;
   const std::string name = Impl::kName;
   benchmark::RegisterBenchmark(("owner_push_pop/" + name).c_str(), owner_push_pop<Impl>)
       ->ArgName("depth")
       ->Arg(0)
       ->Arg(16);
-  benchmark::RegisterBenchmark(("handover/" + name).c_str(), handover<Impl>)
+  benchmark::RegisterBenchmark(("handover_free/" + name).c_str(), handover<T<kFreeCapacity>, false>)
+      ->ArgName("thieves")
+      ->DenseRange(1, 3)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(("handover_bounded/" + name).c_str(),
+                               handover<T<kBoundedCapacity>, true>)
       ->ArgName("thieves")
       ->DenseRange(1, 3)
       ->UseManualTime()
@@ -198,15 +220,15 @@ void register_fork_join() {
 
 int main(int argc, char** argv) {
   using namespace neuron::bench;
-  register_queue_workloads<Locked>();
-  register_queue_workloads<LockFree>();
-  register_queue_workloads<LockFreeSplit>();
-  register_queue_workloads<LockedLifo>();
-  register_queue_workloads<LockFreeLifo>();
-  register_queue_workloads<Xenium>();
-  register_queue_workloads<Moodycamel>();
-  register_queue_workloads<BoostLockfree>();
-  register_queue_workloads<MutexDeque>();
+  register_queue_workloads<LockedN>();
+  register_queue_workloads<LockFreeN>();
+  register_queue_workloads<LockFreeSplitN>();
+  register_queue_workloads<LockedLifoN>();
+  register_queue_workloads<LockFreeLifoN>();
+  register_queue_workloads<XeniumN>();
+  register_queue_workloads<MoodycamelN>();
+  register_queue_workloads<BoostLockfreeN>();
+  register_queue_workloads<MutexDequeN>();
   register_fork_join<LockedLifo>();
   register_fork_join<LockFreeLifo>();
   register_fork_join<Xenium>();

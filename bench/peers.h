@@ -1,6 +1,8 @@
 // Every queue the benchmarks compare, behind one small adapter shape:
 //   push(v)   owner side        pop(v)   owner side        steal(v)   any other thread
 // Project variants come in two owner orders (FIFO pop, LIFO take); peers use their natural one.
+// Each is a template on its capacity (Cap: the ring's slots, or the initial size of a growing
+// queue); the plain names use kCapacity, the size of a kernel runqueue.
 #pragma once
 
 #include <concurrentqueue/concurrentqueue.h>
@@ -32,33 +34,39 @@ struct Project {
     return s.ok();
   }
 };
-struct Locked : Project<sched::LockedRingDeque<Item, kCapacity>, false> {
+template <std::size_t Cap>
+struct LockedN : Project<sched::LockedRingDeque<Item, Cap>, false> {
   static constexpr const char* kName = "locked";
 };
-struct LockFree : Project<sched::ChaseLevDeque<Item, kCapacity>, false> {
+template <std::size_t Cap>
+struct LockFreeN : Project<sched::ChaseLevDeque<Item, Cap>, false> {
   static constexpr const char* kName = "lockfree";
 };
 // The lock-free deque with top and bottom on separate cache lines (the usual advice), to show
 // what the shared line buys.
-struct LockFreeSplit : Project<sched::BasicChaseLevDeque<Item, kCapacity, sched::ChaseLevOrders,
-                                                         sched::IndexLayout::SplitLines>,
-                               false> {
+template <std::size_t Cap>
+struct LockFreeSplitN : Project<sched::BasicChaseLevDeque<Item, Cap, sched::ChaseLevOrders,
+                                                          sched::IndexLayout::SplitLines>,
+                                false> {
   static constexpr const char* kName = "lockfree-split";
 };
-struct LockedLifo : Project<sched::LockedRingDeque<Item, kCapacity>, true> {
+template <std::size_t Cap>
+struct LockedLifoN : Project<sched::LockedRingDeque<Item, Cap>, true> {
   static constexpr const char* kName = "locked-lifo";
 };
-struct LockFreeLifo : Project<sched::ChaseLevDeque<Item, kCapacity>, true> {
+template <std::size_t Cap>
+struct LockFreeLifoN : Project<sched::ChaseLevDeque<Item, Cap>, true> {
   static constexpr const char* kName = "lockfree-lifo";
 };
 
 // xenium's Chase-Lev, with a fixed-size ring: its growing ring is not used here.
-struct Xenium {
+template <std::size_t Cap>
+struct XeniumN {
   static constexpr const char* kName = "xenium";
   struct Node;
   using Deque = xenium::chase_work_stealing_deque<
-      Node, xenium::policy::capacity<kCapacity>,
-      xenium::policy::container<xenium::detail::fixed_size_circular_array<Node, kCapacity>>>;
+      Node, xenium::policy::capacity<Cap>,
+      xenium::policy::container<xenium::detail::fixed_size_circular_array<Node, Cap>>>;
   Deque q;
   static Node* to_ptr(Item v) { return reinterpret_cast<Node*>(v); }
   bool push(Item v) { return q.try_push(to_ptr(v)); }
@@ -76,24 +84,27 @@ struct Xenium {
   }
 };
 
-struct Moodycamel {
+template <std::size_t Cap>
+struct MoodycamelN {  // grows as needed: Cap is its initial size
   static constexpr const char* kName = "moodycamel";
-  moodycamel::ConcurrentQueue<Item> q{kCapacity};
+  moodycamel::ConcurrentQueue<Item> q{Cap};
   bool push(Item v) { return q.enqueue(v); }
   bool pop(Item& v) { return q.try_dequeue(v); }
   bool steal(Item& v) { return q.try_dequeue(v); }
 };
 
-struct BoostLockfree {
+template <std::size_t Cap>
+struct BoostLockfreeN {  // a node pool of Cap nodes; push allocates more if it runs out
   static constexpr const char* kName = "boost-lockfree";
-  boost::lockfree::queue<Item, boost::lockfree::capacity<kCapacity - 1>> q;
-  bool push(Item v) { return q.bounded_push(v); }
+  boost::lockfree::queue<Item> q{Cap};
+  bool push(Item v) { return q.push(v); }
   bool pop(Item& v) { return q.pop(v); }
   bool steal(Item& v) { return q.pop(v); }
 };
 
 // The naive work-stealing deque: the owner works at the back (LIFO), thieves at the front.
-struct MutexDeque {
+template <std::size_t>
+struct MutexDequeN {
   static constexpr const char* kName = "mutex-deque";
   std::mutex m;
   std::deque<Item> d;
@@ -117,5 +128,15 @@ struct MutexDeque {
     return true;
   }
 };
+
+using Locked = LockedN<kCapacity>;
+using LockFree = LockFreeN<kCapacity>;
+using LockFreeSplit = LockFreeSplitN<kCapacity>;
+using LockedLifo = LockedLifoN<kCapacity>;
+using LockFreeLifo = LockFreeLifoN<kCapacity>;
+using Xenium = XeniumN<kCapacity>;
+using Moodycamel = MoodycamelN<kCapacity>;
+using BoostLockfree = BoostLockfreeN<kCapacity>;
+using MutexDeque = MutexDequeN<kCapacity>;
 
 }  // namespace neuron::bench

@@ -146,7 +146,7 @@ fn main() {
     emit(&mut out, "owner_push_pop/crossbeam-lifo", t, i, &[]);
     for k in 1..=3 {
         let (t, i) = handover(reps, k);
-        emit(&mut out, &format!("handover/crossbeam/thieves:{k}"), t, i, &[]);
+        emit(&mut out, &format!("handover_free/crossbeam/thieves:{k}"), t, i, &[]); // unbounded: no back-pressure
         let (t, i, s, r) = contended_tail(reps, k);
         emit(&mut out, &format!("contended_tail/crossbeam/thieves:{k}"), t, i,
              &[("steal_success", s), ("stolen_per_s", r)]);
