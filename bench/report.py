@@ -16,7 +16,7 @@ from pathlib import Path
 
 PROJECT = ["locked", "lockfree", "lockfree-split", "locked-lifo", "lockfree-lifo"]
 # Implementations whose owner pop takes the newest item (bench/peers.h); the rest pop the oldest.
-LIFO = {"locked-lifo", "lockfree-lifo", "xenium", "mutex-deque"}
+LIFO = {"locked-lifo", "lockfree-lifo", "xenium", "mutex-deque", "crossbeam-lifo"}
 
 
 FIELDS = ("real_time", "items_per_second", "steal_success", "stolen_per_s")

@@ -1,5 +1,7 @@
-//! crossbeam-deque on workloads 1-3 of bench/host_bench.cpp, printed as Google Benchmark JSON
-//! aggregates (median, stddev) so that bench/report.py puts it in the same tables.
+//! crossbeam-deque on workloads 1-3 of bench/host_bench.cpp, printed as Google Benchmark JSON with
+//! one row per repetition, so that bench/report.py computes its medians exactly as for the others
+//! and puts it in the same tables. Threads are started before the clock, behind a start flag, as
+//! on the C++ side; every item is checked to come out once, by count and by sum.
 //! Usage: crossbeam-peer REPETITIONS > crossbeam.json
 use crossbeam_deque::{Steal, Worker};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,39 +12,55 @@ const HANDOVER_ITEMS: u64 = 1 << 20;
 const TAIL_OPS: u64 = 1 << 19;
 const PAIRS: u64 = 1 << 24;
 
-fn median_stddev(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0).max(1.0);
-    (v[v.len() / 2], var.sqrt())
-}
-
 fn emit(out: &mut Vec<String>, name: &str, time_ns: Vec<f64>, ips: Vec<f64>, extra: &[(&str, Vec<f64>)]) {
-    for (agg, pick) in [("median", 0usize), ("stddev", 1usize)] {
-        let t = median_stddev(time_ns.clone());
-        let i = median_stddev(ips.clone());
+    for (rep, (t, i)) in time_ns.iter().zip(ips.iter()).enumerate() {
         let mut fields = vec![
-            format!("\"name\": \"{name}_{agg}\""),
+            format!("\"name\": \"{name}\""),
             format!("\"run_name\": \"{name}\""),
-            "\"run_type\": \"aggregate\"".to_string(),
-            format!("\"aggregate_name\": \"{agg}\""),
-            format!("\"real_time\": {}", if pick == 0 { t.0 } else { t.1 }),
+            "\"run_type\": \"iteration\"".to_string(),
+            format!("\"repetition_index\": {rep}"),
+            format!("\"real_time\": {t}"),
             "\"time_unit\": \"ns\"".to_string(),
-            format!("\"items_per_second\": {}", if pick == 0 { i.0 } else { i.1 }),
+            format!("\"items_per_second\": {i}"),
         ];
         for (k, v) in extra {
-            let s = median_stddev(v.clone());
-            fields.push(format!("\"{k}\": {}", if pick == 0 { s.0 } else { s.1 }));
+            fields.push(format!("\"{k}\": {}", v[rep]));
         }
         out.push(format!("{{{}}}", fields.join(", ")));
     }
 }
 
-fn owner_push_pop(reps: usize, lifo: bool) -> (Vec<f64>, Vec<f64>) {
+// Spawns `n` threads running `body` and returns once all of them wait on the start flag.
+fn start_behind_flag<F>(n: usize, go: &Arc<AtomicBool>, body: F) -> Vec<std::thread::JoinHandle<()>>
+where
+    F: Fn(usize) + Send + Sync + Clone + 'static,
+{
+    let ready = Arc::new(AtomicU64::new(0));
+    let handles: Vec<_> = (0..n)
+        .map(|k| {
+            let (go, ready, body) = (go.clone(), ready.clone(), body.clone());
+            std::thread::spawn(move || {
+                ready.fetch_add(1, Ordering::Release);
+                while !go.load(Ordering::Acquire) {
+                    std::hint::spin_loop();
+                }
+                body(k);
+            })
+        })
+        .collect();
+    while ready.load(Ordering::Acquire) < n as u64 {
+        std::hint::spin_loop();
+    }
+    handles
+}
+
+fn owner_push_pop(reps: usize, lifo: bool, depth: u64) -> (Vec<f64>, Vec<f64>) {
     let (mut t, mut ips) = (vec![], vec![]);
     for _ in 0..reps {
         let w = if lifo { Worker::new_lifo() } else { Worker::new_fifo() };
+        for i in 0..depth {
+            w.push(i + 2);
+        }
         let start = Instant::now();
         let mut sum = 0u64;
         for i in 0..PAIRS {
@@ -57,29 +75,31 @@ fn owner_push_pop(reps: usize, lifo: bool) -> (Vec<f64>, Vec<f64>) {
     (t, ips)
 }
 
+// crossbeam's worker grows: this is the no-back-pressure regime (handover_free).
 fn handover(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>) {
     let (mut t, mut ips) = (vec![], vec![]);
     for _ in 0..reps {
         let w = Worker::new_fifo();
-        let done = Arc::new(AtomicBool::new(false));
-        let taken = Arc::new(AtomicU64::new(0));
-        let start = Instant::now();
-        let handles: Vec<_> = (0..thieves)
-            .map(|_| {
-                let (s, done, taken) = (w.stealer(), done.clone(), taken.clone());
-                std::thread::spawn(move || {
-                    let (mut mine, mut misses) = (0u64, 0u32);
-                    while misses < 64 {
-                        match s.steal() {
-                            Steal::Success(_) => { mine += 1; misses = 0; }
-                            Steal::Retry => {}
-                            Steal::Empty => { if done.load(Ordering::Acquire) { misses += 1; } }
-                        }
+        let (go, done) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let (taken, sum) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let stealer = w.stealer();
+        let handles = {
+            let (done, taken, sum) = (done.clone(), taken.clone(), sum.clone());
+            start_behind_flag(thieves, &go, move |_| {
+                let (mut mine, mut my_sum, mut misses) = (0u64, 0u64, 0u32);
+                while misses < 64 {
+                    match stealer.steal() {
+                        Steal::Success(v) => { mine += 1; my_sum += v; misses = 0; }
+                        Steal::Retry => {}
+                        Steal::Empty => { if done.load(Ordering::Acquire) { misses += 1; } }
                     }
-                    taken.fetch_add(mine, Ordering::Relaxed);
-                })
+                }
+                taken.fetch_add(mine, Ordering::Relaxed);
+                sum.fetch_add(my_sum, Ordering::Relaxed);
             })
-            .collect();
+        };
+        let start = Instant::now();
+        go.store(true, Ordering::Release);
         for i in 1..=HANDOVER_ITEMS {
             w.push(i);
         }
@@ -88,7 +108,9 @@ fn handover(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>) {
             h.join().unwrap();
         }
         let secs = start.elapsed().as_secs_f64();
-        assert_eq!(taken.load(Ordering::Relaxed), HANDOVER_ITEMS, "items were lost");
+        assert_eq!(taken.load(Ordering::Relaxed), HANDOVER_ITEMS, "items were lost or duplicated");
+        assert_eq!(sum.load(Ordering::Relaxed), HANDOVER_ITEMS * (HANDOVER_ITEMS + 1) / 2,
+                   "items were lost or duplicated");
         t.push(secs * 1e9);
         ips.push(HANDOVER_ITEMS as f64 / secs);
     }
@@ -99,29 +121,32 @@ fn contended_tail(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>,
     let (mut t, mut ips, mut success, mut stolen_rate) = (vec![], vec![], vec![], vec![]);
     for _ in 0..reps {
         let w = Worker::new_fifo();
-        let done = Arc::new(AtomicBool::new(false));
-        let (steals, tries) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let start = Instant::now();
-        let handles: Vec<_> = (0..thieves)
-            .map(|_| {
-                let (s, done, steals, tries) = (w.stealer(), done.clone(), steals.clone(), tries.clone());
-                std::thread::spawn(move || {
-                    let (mut mine, mut n) = (0u64, 0u64);
-                    while !done.load(Ordering::Acquire) {
-                        n += 1;
-                        if let Steal::Success(_) = s.steal() { mine += 1; }
-                    }
-                    steals.fetch_add(mine, Ordering::Relaxed);
-                    tries.fetch_add(n, Ordering::Relaxed);
-                })
+        let (go, done) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let (steals, tries, stolen_sum) =
+            (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let stealer = w.stealer();
+        let handles = {
+            let (done, steals, tries, stolen_sum) =
+                (done.clone(), steals.clone(), tries.clone(), stolen_sum.clone());
+            start_behind_flag(thieves, &go, move |_| {
+                let (mut mine, mut n, mut my_sum) = (0u64, 0u64, 0u64);
+                while !done.load(Ordering::Acquire) {
+                    n += 1;
+                    if let Steal::Success(v) = stealer.steal() { mine += 1; my_sum += v; }
+                }
+                steals.fetch_add(mine, Ordering::Relaxed);
+                tries.fetch_add(n, Ordering::Relaxed);
+                stolen_sum.fetch_add(my_sum, Ordering::Relaxed);
             })
-            .collect();
-        let mut by_owner = 0u64;
+        };
+        let start = Instant::now();
+        go.store(true, Ordering::Release);
+        let (mut by_owner, mut owner_sum) = (0u64, 0u64);
         for i in 1..=TAIL_OPS {
             w.push(i);
-            if w.pop().is_some() { by_owner += 1; }
+            if let Some(v) = w.pop() { by_owner += 1; owner_sum += v; }
         }
-        while w.pop().is_some() { by_owner += 1; }
+        while let Some(v) = w.pop() { by_owner += 1; owner_sum += v; }
         done.store(true, Ordering::Release);
         for h in handles {
             h.join().unwrap();
@@ -129,6 +154,8 @@ fn contended_tail(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>,
         let secs = start.elapsed().as_secs_f64();
         let stolen = steals.load(Ordering::Relaxed);
         assert_eq!(by_owner + stolen, TAIL_OPS, "items were lost or duplicated");
+        assert_eq!(owner_sum + stolen_sum.load(Ordering::Relaxed), TAIL_OPS * (TAIL_OPS + 1) / 2,
+                   "items were lost or duplicated");
         t.push(secs * 1e9);
         ips.push(TAIL_OPS as f64 / secs);
         success.push(stolen as f64 / (tries.load(Ordering::Relaxed).max(1)) as f64);
@@ -140,10 +167,12 @@ fn contended_tail(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>,
 fn main() {
     let reps: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5).max(1);
     let mut out = vec![];
-    let (t, i) = owner_push_pop(reps, false);
-    emit(&mut out, "owner_push_pop/crossbeam", t, i, &[]);
-    let (t, i) = owner_push_pop(reps, true);
-    emit(&mut out, "owner_push_pop/crossbeam-lifo", t, i, &[]);
+    for depth in [0u64, 16] {
+        let (t, i) = owner_push_pop(reps, false, depth);
+        emit(&mut out, &format!("owner_push_pop/crossbeam/depth:{depth}"), t, i, &[]);
+        let (t, i) = owner_push_pop(reps, true, depth);
+        emit(&mut out, &format!("owner_push_pop/crossbeam-lifo/depth:{depth}"), t, i, &[]);
+    }
     for k in 1..=3 {
         let (t, i) = handover(reps, k);
         emit(&mut out, &format!("handover_free/crossbeam/thieves:{k}"), t, i, &[]); // unbounded: no back-pressure
