@@ -25,8 +25,9 @@ if [[ ${#presets[@]} -eq 0 ]]; then
   mapfile -t presets < <(workflows)
   [[ ${#presets[@]} -gt 0 ]] || { echo "0 passed, 1 failed (no workflow presets listed)"; exit 1; }
 else
+  known=$(workflows)  # whole, not piped into grep -q: see qemu-test.sh on pipefail
   for p in "${presets[@]}"; do
-    workflows | grep -qx -- "$p" || die "unknown workflow preset '${p}' (see cmake --list-presets=workflow)"
+    grep -qx -- "$p" <<< "$known" || die "unknown workflow preset '${p}' (see cmake --list-presets=workflow)"
   done
 fi
 

@@ -56,7 +56,11 @@ expect 0 "" -- "$TEST" --help
 expect 0 "" -- "$COMPARE" --help
 # --help shows the usage line (stdout this time).
 usage_line() {  # SCRIPT: its --help output has a "Usage:" line naming it
-  "$1" --help | grep -qiE "^usage: scripts/$(basename "$1")" && passed=$((passed + 1)) ||
+  # Captured first: `grep -q` in a pipe stops reading at its match, and under pipefail the
+  # script's SIGPIPE on its next line would count as a failure.
+  local out
+  out=$("$1" --help)
+  grep -qiE "^usage: scripts/$(basename "$1")" <<< "$out" && passed=$((passed + 1)) ||
     { failed=$((failed + 1)); echo "FAILED: $1 --help shows no usage line"; }
 }
 for script in "$RUN" "$TEST" "$COMPARE" "$BENCH" "$SUITE" "$ROOT/scripts/deps.sh"; do usage_line "$script"; done
