@@ -9,7 +9,8 @@
 //                         one shared policy (the owner waits while 1024 are queued), whatever
 //                         the queue's own capacity: the regime of a kernel runqueue
 //   contended_tail/K      the owner pushes one and pops one, K thieves steal: the last-item race
-//   fork_join_fib         a work-stealing pool computes the fib(n) call tree, one task per node
+//   fork_join_fib         a work-stealing pool computes the fib(n) call tree, one task per node,
+//                         joining through a count per parent; oneTBB's nested task_group likewise
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -164,8 +165,9 @@ void contended_tail(benchmark::State& st) {
 template <class Impl>
 void fork_join_fib(benchmark::State& st) {
   const auto n = static_cast<unsigned>(st.range(0));
+  std::vector<FibArena> arenas = fib_arenas(n, kCores);
   for (auto _ : st) {
-    const std::uint64_t nodes = run_fib_pool<Impl>(n, kCores);
+    const std::uint64_t nodes = run_fib_pool<Impl>(n, kCores, arenas);
     if (nodes != fib_nodes(n)) st.SkipWithError("the pool lost or repeated tasks");
   }
   st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * fib_nodes(n)));

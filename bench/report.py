@@ -134,8 +134,9 @@ def host_tables(rows):
         out.append("")
 
     # 5. fork-join
-    out += ["### 5. Fork-join: fib(30) call tree, one task per node, 2 workers (M tasks/s)", "",
-            "| implementation | median M tasks/s | stddev | / tbb-task_group |", "|---|---:|---:|---:|"]
+    out += ["### 5. Fork-join: fib(30) call tree, one task per node, 2 workers (M nodes/s, higher "
+            "is better; ratio: this / oneTBB nested task_group, above 1 is faster)", "",
+            "| implementation | median M nodes/s | stddev | / tbb-task_group |", "|---|---:|---:|---:|"]
     tbb = med("fork_join_fib", "tbb-task_group", "30", "items_per_second")[0]
     for i in sorted({k[1] for k in rows if k[0] == "fork_join_fib"}):
         m, s = med("fork_join_fib", i, "30", "items_per_second")
