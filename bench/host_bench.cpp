@@ -9,6 +9,8 @@
 //                         one shared policy (the owner waits while 1024 are queued), whatever
 //                         the queue's own capacity: the regime of a kernel runqueue
 //   contended_tail/K      the owner pushes one and pops one, K thieves steal: the last-item race
+//   cacheline_round_trip  two threads pass one cache line back and forth: what one cross-core
+//                         hand-off costs on this machine, printed in the report's header
 //   fork_join_fib         a work-stealing pool computes the fib(n) call tree, one task per node,
 //                         joining through a count per parent; oneTBB's nested task_group likewise
 #include <benchmark/benchmark.h>
@@ -162,6 +164,35 @@ void contended_tail(benchmark::State& st) {
   st.SetLabel(thieves + 1 > kCores ? "oversubscribed: more threads than cores" : "");
 }
 
+// Two threads take turns incrementing one counter: each increment waits for the line to come
+// back from the other core. Reported per round trip (two hand-offs).
+void cacheline_round_trip(benchmark::State& st) {
+  constexpr std::uint64_t kTrips = 1 << 16;
+  std::uint64_t trips = 0;
+  double total = 0;
+  for (auto _ : st) {
+    alignas(64) std::atomic<std::uint64_t> turn{0};
+    const double secs = timed_run(
+        1,
+        [&] {
+          for (std::uint64_t i = 0; i < 2 * kTrips; i += 2) {
+            while (turn.load(std::memory_order_acquire) != i) sched::cpu_relax();
+            turn.store(i + 1, std::memory_order_release);
+          }
+        },
+        [&](unsigned) {
+          for (std::uint64_t i = 1; i < 2 * kTrips; i += 2) {
+            while (turn.load(std::memory_order_acquire) != i) sched::cpu_relax();
+            turn.store(i + 1, std::memory_order_release);
+          }
+        });
+    st.SetIterationTime(secs);
+    trips += kTrips;
+    total += secs;
+  }
+  st.counters["ns_per_round_trip"] = trips ? total * 1e9 / static_cast<double>(trips) : 0;
+}
+
 template <class Impl>
 void fork_join_fib(benchmark::State& st) {
   const auto n = static_cast<unsigned>(st.range(0));
@@ -222,6 +253,15 @@ void register_fork_join() {
 
 int main(int argc, char** argv) {
   using namespace neuron::bench;
+  // glibc takes single-threaded shortcuts (a mutex without atomics) until a process first makes a
+  // thread, and never again after: start one now, so that no benchmark's speed depends on whether
+  // it happens to run before every other that starts threads.
+  std::thread([] {}).join();
+  if (kCores >= 2) {
+    benchmark::RegisterBenchmark("cacheline_round_trip", cacheline_round_trip)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+  }
   register_queue_workloads<LockedN>();
   register_queue_workloads<LockFreeN>();
   register_queue_workloads<LockFreeSplitN>();

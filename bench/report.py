@@ -19,7 +19,7 @@ PROJECT = ["locked", "lockfree", "lockfree-split", "locked-lifo", "lockfree-lifo
 LIFO = {"locked-lifo", "lockfree-lifo", "xenium", "mutex-deque", "crossbeam-lifo"}
 
 
-FIELDS = ("real_time", "items_per_second", "steal_success", "stolen_per_s")
+FIELDS = ("real_time", "items_per_second", "steal_success", "stolen_per_s", "ns_per_round_trip")
 
 
 def errors_in(benchmarks):
@@ -44,8 +44,8 @@ def load_host(path, extra=()):
     runs = defaultdict(lambda: defaultdict(list))
     aggregates = defaultdict(dict)
     for b in benchmarks:
-        parts = b["run_name"].split("/")
-        workload, impl = parts[0], parts[1]
+        parts = [p for p in b["run_name"].split("/") if p not in ("manual_time", "real_time")]
+        workload, impl = parts[0], parts[1] if len(parts) > 1 else ""
         arg = next((p.split(":")[1] for p in parts[2:] if ":" in p), "")
         key = (workload, impl, arg)
         if b.get("run_type") == "aggregate":
@@ -216,11 +216,14 @@ def main():
     context, rows = load_host(results / "host.json", [results / "crossbeam.json"])
     tables, impls = host_tables(rows)
     reps = sorted({r.get("n", 0) for r in rows.values() if r.get("n")})
+    trip = rows.get(("cacheline_round_trip", "", ""), {}).get("median", {}).get("ns_per_round_trip")
     header = [f"Machine: {context.get('num_cpus')} CPUs at {context.get('mhz_per_cpu')} MHz, "
               f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at start; "
               f"{context.get('date')}; {context.get('library_build_type')} Google Benchmark; "
               f"medians over every repetition ({'/'.join(map(str, reps))} each), computed by "
-              f"bench/report.py, ± one standard deviation.", ""]
+              f"bench/report.py, ± one standard deviation."
+              + (f" A cache line's round trip between two cores: {trip:.0f} ns (median)." if trip else "")
+              + " Compare machines by these, not by absolute numbers.", ""]
     report = header + tables + callgrind_table(results / "callgrind.txt") + kernel_table(results / "kbench.txt")
     handover_dat(rows, impls, results / "handover.dat")
     text = "\n".join(report)
