@@ -68,7 +68,8 @@ HartStatus send_ipi(std::uint64_t hartid);
 HartStatus cpu_park(std::uint64_t hartid);
 // True when the firmware reports `hartid` stopped (never started, or handed back to it).
 bool cpu_is_stopped(std::uint64_t hartid);
-// True when the firmware reports `hartid` on its way to our entry (start pending) or there.
+// True when the firmware reports `hartid` on its way to our entry (start pending) or there, or on
+// its way back to the firmware (stop pending), to be started again.
 bool cpu_start_under_way(std::uint64_t hartid);
 
 // --- Machine ----------------------------------------------------------------------------------

@@ -46,9 +46,10 @@ const char* wait_arrived(Cpu& cpu, StartFn start, std::uint64_t deadline, std::u
     while (!arrived() && !arch::cpu_is_stopped(cpu.arch.hartid)) {
       const std::uint64_t now = arch::time_now();
       static_assert(kStartCapMs == 30000, "the line below says 30 s");
-      if (now > cap) return "not in the kernel after 30 s";
+      // Each verdict looks once more: the hart may have arrived since the loop's check.
+      if (now > cap) return arrived() ? nullptr : "not in the kernel after 30 s";
       if (now > deadline && !arch::cpu_start_under_way(cpu.arch.hartid)) {
-        return "not in the kernel by its start deadline";
+        return arrived() ? nullptr : "not in the kernel by its start deadline";
       }
       arch::cpu_relax();
     }

@@ -43,8 +43,10 @@ void reenter_boot_entry(std::uint64_t hartid) {
 
 bool cpu_start_under_way(std::uint64_t hartid) {
   const sbi::Result r = sbi::hsm::hart_get_status(hartid);
+  // StopPending too: a late hart stopping itself (entry.S) is on its way back to be restarted.
   return r.ok() && (r.value == static_cast<long>(sbi::hsm::HartState::StartPending) ||
-                    r.value == static_cast<long>(sbi::hsm::HartState::Started));
+                    r.value == static_cast<long>(sbi::hsm::HartState::Started) ||
+                    r.value == static_cast<long>(sbi::hsm::HartState::StopPending));
 }
 
 bool cpu_is_stopped(std::uint64_t hartid) {
