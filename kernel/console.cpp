@@ -107,28 +107,35 @@ void kprintf(const char* fmt, ...) {
   va_end(ap);
 }
 
-void kprintf_unlocked(const char* fmt, ...) TA_NO_ANALYSIS {
+namespace {
+// Writes without waiting for the lock: with `try_lock`, takes it if it can within a bound, and
+// writes anyway. For a panic, whose lock holder may be the CPU that stopped. The analysis cannot
+// follow a lock that may or may not be held.
+void write_unwaited(bool try_lock, const char* fmt, va_list ap) TA_NO_ANALYSIS {
   Buffer b;
-  va_list ap;
-  va_start(ap, fmt);
   format(b, fmt, ap);
-  va_end(ap);
-  arch::console_write(b.data, b.len);
-}
-
-// A panic must reach the console even when the lock's holder is the CPU that stopped: it takes
-// the lock if it can within a bound, and writes anyway. The analysis cannot follow that.
-void kprintf_emergency(const char* fmt, ...) TA_NO_ANALYSIS {
-  Buffer b;
-  va_list ap;
-  va_start(ap, fmt);
-  format(b, fmt, ap);
-  va_end(ap);
   IrqSave irq;
   bool locked = false;
-  for (int i = 0; i < kEmergencyLockTries && !locked; ++i) locked = g_console_lock.try_lock();
+  for (int i = 0; try_lock && i < kEmergencyLockTries && !locked; ++i) {
+    locked = g_console_lock.try_lock();
+  }
   arch::console_write(b.data, b.len);
   if (locked) g_console_lock.unlock();
+}
+}  // namespace
+
+void kprintf_unlocked(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  write_unwaited(false, fmt, ap);
+  va_end(ap);
+}
+
+void kprintf_emergency(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  write_unwaited(true, fmt, ap);
+  va_end(ap);
 }
 
 }  // namespace neuron
