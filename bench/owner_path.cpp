@@ -48,13 +48,13 @@ __attribute__((noinline)) Item pairs_steal(Q& q) {
   return sum;
 }
 
-template <class Q>
-Item run(Q& q) {
-  return pairs_fifo(q) + pairs_lifo(q) + pairs_steal(q);
+template <template <typename, std::size_t, neuron::sched::OwnerEnd> class Q>
+Item run() {
+  using neuron::sched::OwnerEnd;
+  static Q<Item, 1024, OwnerEnd::Fifo> fifo;
+  static Q<Item, 1024, OwnerEnd::Lifo> lifo;
+  return pairs_fifo(fifo) + pairs_lifo(lifo) + pairs_steal(fifo);
 }
-
-neuron::sched::LockedRingDeque<Item, 1024> g_locked;
-neuron::sched::ChaseLevDeque<Item, 1024> g_lockfree;
 
 }  // namespace
 
@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: owner_path locked|lockfree\n");
     return 2;
   }
-  const Item sum = std::strcmp(argv[1], "locked") == 0 ? run(g_locked) : run(g_lockfree);
+  const Item sum = std::strcmp(argv[1], "locked") == 0 ? run<neuron::sched::LockedRingDeque>()
+                                                       : run<neuron::sched::ChaseLevDeque>();
   std::printf("%lu\n", static_cast<unsigned long>(sum));
   return 0;
 }

@@ -9,13 +9,13 @@
 namespace neuron::bench {
 namespace {
 
-// The harness's RunQueue shape (push/pop/take/steal returning Stolen) over the peer adapter.
+// The harness's shape of a LIFO runqueue (push/take/steal returning Stolen) over the peer adapter.
 struct XeniumQueue {
   using value_type = Item;
+  static constexpr sched::OwnerEnd kOwnerEnd = sched::OwnerEnd::Lifo;  // xenium's owner is LIFO
   Xenium impl;
   bool push(Item v) { return impl.push(v + 1); }  // items are never 0 for xenium (pointers)
   bool take(Item& v) { return shifted(impl.pop(v), v); }
-  bool pop(Item& v) { return take(v); }  // xenium's owner side is LIFO only
   sched::Stolen<Item> steal() {
     Item v;
     return shifted(impl.steal(v), v) ? sched::Stolen<Item>::success(v)
@@ -30,15 +30,13 @@ struct XeniumQueue {
 };
 
 TEST(PeerStress, XeniumFixedRingIsExactlyOnceNearlyEmpty) {
-  const auto r = test::run_stress<XeniumQueue>(
-      {1'000'000, 2, test::OwnerPattern::NearlyEmpty, test::OwnerRemove::Take});
+  const auto r = test::run_stress<XeniumQueue>({1'000'000, 2, test::OwnerPattern::NearlyEmpty});
   EXPECT_EQ(r.duplicated, 0u);
   EXPECT_EQ(r.lost, 0u);
 }
 
 TEST(PeerStress, XeniumFixedRingIsExactlyOnceBursts) {
-  const auto r = test::run_stress<XeniumQueue>(
-      {1'000'000, 2, test::OwnerPattern::Bursts, test::OwnerRemove::Take});
+  const auto r = test::run_stress<XeniumQueue>({1'000'000, 2, test::OwnerPattern::Bursts});
   EXPECT_EQ(r.duplicated, 0u);
   EXPECT_EQ(r.lost, 0u);
 }

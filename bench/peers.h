@@ -23,11 +23,17 @@ namespace neuron::bench {
 using Item = std::uintptr_t;  // never 0: xenium stores items as pointers
 inline constexpr std::size_t kCapacity = 1024;
 
-template <typename Q, bool kLifo>
+template <typename Q>
 struct Project {
   Q q;
   bool push(Item v) { return q.push(v); }
-  bool pop(Item& v) { return kLifo ? q.take(v) : q.pop(v); }
+  bool pop(Item& v) {
+    if constexpr (sched::FifoRunQueue<Q>) {
+      return q.pop(v);
+    } else {
+      return q.take(v);
+    }
+  }
   bool steal(Item& v) {
     const auto s = q.steal();  // Retry counts as a miss: the caller simply tries again
     if (s.ok()) v = s.item;
@@ -35,27 +41,27 @@ struct Project {
   }
 };
 template <std::size_t Cap>
-struct LockedN : Project<sched::LockedRingDeque<Item, Cap>, false> {
+struct LockedN : Project<sched::LockedRingDeque<Item, Cap, sched::OwnerEnd::Fifo>> {
   static constexpr const char* kName = "locked";
 };
 template <std::size_t Cap>
-struct LockFreeN : Project<sched::ChaseLevDeque<Item, Cap>, false> {
+struct LockFreeN : Project<sched::ChaseLevDeque<Item, Cap, sched::OwnerEnd::Fifo>> {
   static constexpr const char* kName = "lockfree";
 };
 // The lock-free deque with top and bottom on separate cache lines (the usual advice), to show
 // what the shared line buys.
 template <std::size_t Cap>
-struct LockFreeSplitN : Project<sched::BasicChaseLevDeque<Item, Cap, sched::ChaseLevOrders,
-                                                          sched::IndexLayout::SplitLines>,
-                                false> {
+struct LockFreeSplitN
+    : Project<sched::BasicChaseLevDeque<Item, Cap, sched::OwnerEnd::Fifo, sched::ChaseLevOrders,
+                                        sched::IndexLayout::SplitLines>> {
   static constexpr const char* kName = "lockfree-split";
 };
 template <std::size_t Cap>
-struct LockedLifoN : Project<sched::LockedRingDeque<Item, Cap>, true> {
+struct LockedLifoN : Project<sched::LockedRingDeque<Item, Cap, sched::OwnerEnd::Lifo>> {
   static constexpr const char* kName = "locked-lifo";
 };
 template <std::size_t Cap>
-struct LockFreeLifoN : Project<sched::ChaseLevDeque<Item, Cap>, true> {
+struct LockFreeLifoN : Project<sched::ChaseLevDeque<Item, Cap, sched::OwnerEnd::Lifo>> {
   static constexpr const char* kName = "lockfree-lifo";
 };
 

@@ -9,7 +9,9 @@ namespace neuron::config {
 inline constexpr std::size_t kMaxCpus = 64;                 // the online mask is one 64-bit word
 inline constexpr std::size_t kMaxDeviceTreeSize = 1 << 20;  // bytes the boot CPU may read there
 inline constexpr std::size_t kBootStackSize = 16384;        // per CPU: its boot and idle context
-inline constexpr std::size_t kStealBatch = 1;               // tasks one steal may take (steal.cpp)
+// Tasks one steal may take: up to half a victim's runqueue of one class, and at most this many
+// (Linux moves at most 32 tasks per balancing pass).
+inline constexpr std::size_t kStealBatch = 32;
 inline constexpr std::size_t kMaxTasks = 512;
 inline constexpr std::size_t kTaskStackSize = 8192;
 // Per CPU and QoS class; tasks beyond it wait in the CPU's backlog.

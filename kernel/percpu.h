@@ -19,6 +19,7 @@ struct CpuStats {
   using Counter = std::atomic<std::uint64_t>;
   Counter ran{0};             // tasks switched in
   Counter stolen{0};          // tasks this CPU took from another CPU's queues
+  Counter steals{0};          // ... in this many successful steals (a batch is one)
   Counter spilled{0};         // unpinned pushes that went to a backlog (runqueue full)
   Counter ipis_requested{0};  // IPIs this CPU asked for (valid target)
   Counter ipis_sent{0};       // ... that the SBI accepted

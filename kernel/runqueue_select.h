@@ -16,13 +16,14 @@ namespace neuron {
 struct Task;
 
 #if defined(NEURON_RUNQUEUE_LOCKFREE)
-using TaskQueue = sched::ChaseLevDeque<Task*, config::kRunQueueCapacity>;
+using TaskQueue = sched::ChaseLevDeque<Task*, config::kRunQueueCapacity, sched::OwnerEnd::Fifo>;
 inline constexpr const char* kRunQueueVariant = "lockfree";
 #else
-using TaskQueue = sched::LockedRingDeque<Task*, config::kRunQueueCapacity>;
+using TaskQueue = sched::LockedRingDeque<Task*, config::kRunQueueCapacity, sched::OwnerEnd::Fifo>;
 inline constexpr const char* kRunQueueVariant = "locked";
 #endif
 
-static_assert(sched::RunQueue<TaskQueue>);
+// The scheduler pops FIFO (round-robin) and balances with batch steals.
+static_assert(sched::FifoRunQueue<TaskQueue>);
 
 }  // namespace neuron

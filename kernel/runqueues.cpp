@@ -42,28 +42,25 @@ Task* RunQueues::pop(QosClass lowest) {
 }
 
 std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
-  std::size_t n = 0;
-  for (std::size_t q = 0; q <= qos_index(lowest) && n < max; ++q) {
+  if (max == 0) return 0;
+  for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
     ClassQueue& c = cls_[q];
-    while (n < max) {
-      Task* t = nullptr;
-      auto status = sched::StealStatus::Retry;
-      for (int i = 0; i < kStealTries && !t && status == sched::StealStatus::Retry; ++i) {
-        const auto s = c.ring.steal();
-        status = s.status;
-        if (s.ok()) t = s.item;
-      }
-      // The backlog only behind a runqueue found empty, whose tasks are older (unless the owner
-      // refilled it just now: then a younger task goes first, which a thief may do).
-      if (!t && !(status == sched::StealStatus::Empty && c.backlog.has_unpinned() &&
-                  c.backlog.pop_unpinned(t))) {
-        break;
-      }
-      KASSERT(!t->pinned);
-      out[n++] = t;
+    sched::StolenBatch s;
+    for (int i = 0; i < kStealTries; ++i) {
+      s = c.ring.steal_batch(out, max);
+      if (s.status != sched::StealStatus::Retry) break;
     }
+    std::size_t n = s.count;
+    // The backlog only behind a runqueue found empty, whose tasks are older (unless the owner
+    // refilled it just now: then a younger task goes first, which a thief may do).
+    if (s.status == sched::StealStatus::Empty && c.backlog.has_unpinned() &&
+        c.backlog.pop_unpinned(out[0])) {
+      n = 1;
+    }
+    for (std::size_t i = 0; i < n; ++i) KASSERT(!out[i]->pinned);
+    if (n) return n;
   }
-  return n;
+  return 0;
 }
 
 // The owner's own view: nothing else pushes here, so its hints are never too low.

@@ -26,9 +26,10 @@ class RunQueues {
   bool push(Task* t);
   // Owner: the oldest task of the highest class at or above `lowest`, or nullptr.
   Task* pop(QosClass lowest);
-  // Any CPU: up to `max` unpinned tasks of class `lowest` or above, highest class first, oldest
-  // first inside a class (a runqueue that keeps losing races is left for the next attempt).
-  // Returns how many it stored in `out`.
+  // Any CPU: unpinned tasks of the highest class at or above `lowest` that has any, oldest first:
+  // up to half of that class's runqueue and at most `max` in one batch claim, or one task from
+  // its backlog when the runqueue is found empty. A runqueue that keeps losing races is left for
+  // the next class. Returns how many it stored in `out`.
   std::size_t steal(QosClass lowest, Task** out, std::size_t max);
 
   // Hints, exact only when no other CPU touches the queues.

@@ -9,10 +9,6 @@ std::size_t steal_from(RunQueues& victim, QosClass lowest, Task** out, std::size
   return victim.steal(lowest, out, max < config::kStealBatch ? max : config::kStealBatch);
 }
 
-// The thief runs what it steals at once. A batch would also queue the rest on the thief, where
-// the idle CPU's claim on its first queued task (sched_enqueue_local) must not swallow their kicks.
-static_assert(config::kStealBatch == 1, "steal_task handles one stolen task per steal");
-
 Task* steal_task(Cpu& thief, QosClass lowest) {
   const std::uint32_t n = cpu_count();
   // Class by class, so a victim's lower-class task never wins over another's higher-class one.
@@ -21,12 +17,21 @@ Task* steal_task(Cpu& thief, QosClass lowest) {
     for (std::uint32_t i = 1; i < n; ++i) {
       const std::uint32_t id = (thief.id + i) % n;
       if (!cpu_is_online(id) || !g_cpus[id].rq.has_stealable(cls)) continue;
-      Task* t = nullptr;
-      if (steal_from(g_cpus[id].rq, cls, &t, config::kStealBatch) == 1) {
-        thief.stats.add(thief.stats.stolen);
-        trace(TraceKind::Steal, trace_id(t), id, q);
-        return t;
+      Task* got[config::kStealBatch];
+      const std::size_t n = steal_from(g_cpus[id].rq, cls, got, config::kStealBatch);
+      if (n == 0) continue;
+      thief.stats.add(thief.stats.steals);
+      thief.stats.add(thief.stats.stolen, n);
+      for (std::size_t k = 0; k < n; ++k) trace(TraceKind::Steal, trace_id(got[k]), id, q);
+      // got[0] runs next: it holds the place before the rest are queued behind it, so that none of
+      // them claims a place it will not get; each is offered to an idle CPU instead, as
+      // sched_enqueue_local does for any task this CPU will not run next (the caller sends).
+      thief.next = NextUp::running(*got[0]);
+      for (std::size_t k = 1; k < n; ++k) {
+        sched::SpinGuard g(got[k]->lock);
+        sched_enqueue_local(got[k]);
       }
+      return got[0];
     }
   }
   return nullptr;

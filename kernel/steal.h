@@ -1,7 +1,9 @@
-// Work stealing. Policy: a CPU that would otherwise go idle steals up to config::kStealBatch tasks
-// of any class; a CPU whose running task stays runnable pulls only tasks of a class above it (it
-// would preempt its own task for them). Highest class first over all victims, visiting victims
-// round-robin starting after itself. Pinned tasks are never taken.
+// Work stealing. Policy: a CPU that would otherwise go idle steals a batch of one class (up to half
+// of the victim's runqueue of that class, at most config::kStealBatch) of any class; a CPU whose
+// running task stays runnable pulls only tasks of a class above it (it would preempt its own task
+// for them). Highest class first over all victims, visiting victims round-robin starting after
+// itself. Pinned tasks are never taken. The thief runs the oldest stolen task and queues the rest
+// on itself, each offered to an idle CPU like any task queued there.
 #pragma once
 
 #include <cstddef>

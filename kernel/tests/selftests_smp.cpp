@@ -244,12 +244,18 @@ const char* test_reject_steal_above_bound() {
   }
   Task* out[8] = {};
   const std::size_t got = steal_from(g_private, QosClass::Idle, out, 8);  // asks for 8
+  Task* one[2] = {};
+  const std::size_t capped = steal_from(g_private, QosClass::Idle, one, 1);  // 2 left, asks for 1
   const int left = release_private(made, kQueued);
   if (left < 0) return fail("released tasks did not finish");
-  if (got != config::kStealBatch)
-    return fail("one steal took %lu tasks, bound is %lu", got, config::kStealBatch);
-  if (out[0] != made[0]) return fail("the steal did not take the oldest task");
-  if (static_cast<std::size_t>(left) != kQueued - got) return fail("the queue lost tasks");
+  // Half of 5, rounded up: the owner keeps the newer half.
+  constexpr std::size_t kHalf = sched::batch_size(kQueued, config::kStealBatch);
+  if (got != kHalf) return fail("one steal of 5 took %lu tasks, bound is %lu", got, kHalf);
+  for (std::size_t i = 0; i < got; ++i) {
+    if (out[i] != made[i]) return fail("stolen task %lu is not the %lu-th oldest", i, i);
+  }
+  if (capped != 1 || one[0] != made[got]) return fail("a steal asking for 1 took %lu", capped);
+  if (static_cast<std::size_t>(left) != kQueued - got - capped) return fail("the queue lost tasks");
   return nullptr;
 }
 

@@ -12,12 +12,15 @@
 
 namespace neuron::sched {
 
-template <typename T, std::size_t N>
+// The owner's end follows the same rule as the lock-free deque's (sched/runqueue.h), though the
+// lock would make every combination safe: the kernel and the tests compile against one interface.
+template <typename T, std::size_t N, OwnerEnd End>
 class LockedRingDeque {
   static_assert(kPowerOfTwo<N>, "capacity must be a power of two");
 
  public:
   using value_type = T;
+  static constexpr OwnerEnd kOwnerEnd = End;
 
   static constexpr std::size_t capacity() { return N; }
 
@@ -29,12 +32,12 @@ class LockedRingDeque {
     return true;
   }
 
-  bool pop(T& out) TA_EXCL(lock_) {
+  bool pop(T& out) requires(End == OwnerEnd::Fifo) TA_EXCL(lock_) {
     SpinGuard g(lock_);
     return pop_front_locked(out);
   }
 
-  bool take(T& out) TA_EXCL(lock_) {
+  bool take(T& out) requires(End == OwnerEnd::Lifo) TA_EXCL(lock_) {
     SpinGuard g(lock_);
     if (tail_ == head_) return false;
     --tail_;
@@ -47,6 +50,13 @@ class LockedRingDeque {
     SpinGuard g(lock_);
     T v;
     return pop_front_locked(v) ? Stolen<T>::success(v) : Stolen<T>::empty();
+  }
+
+  StolenBatch steal_batch(T* out, std::size_t max) requires(End == OwnerEnd::Fifo) TA_EXCL(lock_) {
+    SpinGuard g(lock_);
+    const std::size_t k = batch_size(static_cast<std::size_t>(tail_ - head_), max);
+    for (std::size_t i = 0; i < k; ++i) pop_front_locked(out[i]);
+    return {k ? StealStatus::Success : StealStatus::Empty, k};
   }
 
   // Unlocked reads of the indices would be data races: take the lock, hints or not.
@@ -74,6 +84,7 @@ class LockedRingDeque {
   T slots_[N] TA_GUARDED(lock_){};
 };
 
-static_assert(RunQueue<LockedRingDeque<std::uintptr_t, 4>>);
+static_assert(FifoRunQueue<LockedRingDeque<std::uintptr_t, 4, OwnerEnd::Fifo>>);
+static_assert(LifoRunQueue<LockedRingDeque<std::uintptr_t, 4, OwnerEnd::Lifo>>);
 
 }  // namespace neuron::sched

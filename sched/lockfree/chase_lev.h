@@ -15,8 +15,17 @@
 // - take()  owner, LIFO: reserves slot bottom - 1 by decrementing bottom, then reads top. Only
 //           when one item is left does it race with thieves, and then it CASes top like them.
 // - steal() any thread, FIFO: reads top, then bottom, then claims slot top with a CAS on top.
-// - pop()   owner, FIFO: claims slot top with a CAS, exactly as a thief does (an addition to the
-//           paper: the scheduler wants FIFO round-robin from its own queue).
+// - pop()   owner, FIFO queues: claims slot top with a CAS, exactly as a thief does (an addition
+//           to the paper: the scheduler wants FIFO round-robin from its own queue).
+// - steal_batch()  any thread, FIFO queues: copies the oldest k slots, then claims them all with
+//           one CAS of top from t to t + k (an addition too, for load balancing).
+//
+// Owner ends (sched/runqueue.h). A LIFO deque (take) offers no steal_batch and a FIFO deque
+// (pop, steal_batch) no take: take() removes slot bottom - 1 without a CAS while top < bottom - 1,
+// which is safe against a thief that claims only slot top, but not against one that copied slots
+// top .. top + k - 1 and then wins its CAS: the owner may have taken the last of those meanwhile.
+// With only CAS claims on top (pop, steal, steal_batch), a successful CAS from t proves that no
+// one else claimed any slot at or after t since it read them.
 //
 // The one subtle ordering. take() writes bottom then reads top; steal() reads top then bottom.
 // That is a store-then-load on each side (Dekker's pattern): without a StoreLoad barrier between
@@ -83,7 +92,7 @@ struct ChaseLevIndices<IndexLayout::SplitLines> {
   alignas(kCacheLine) std::atomic<std::int64_t> bottom{0};
 };
 
-template <typename T, std::size_t N, typename Orders = ChaseLevOrders,
+template <typename T, std::size_t N, OwnerEnd End, typename Orders = ChaseLevOrders,
           IndexLayout Layout = IndexLayout::SharedLine>
 class BasicChaseLevDeque {
   static_assert(kPowerOfTwo<N>, "capacity must be a power of two");
@@ -91,6 +100,7 @@ class BasicChaseLevDeque {
 
  public:
   using value_type = T;
+  static constexpr OwnerEnd kOwnerEnd = End;
 
   static constexpr std::size_t capacity() { return N; }
 
@@ -108,8 +118,8 @@ class BasicChaseLevDeque {
     return true;
   }
 
-  // Owner only, LIFO: the newest item.
-  bool take(T& out) {
+  // Owner only, LIFO deques: the newest item.
+  bool take(T& out) requires(End == OwnerEnd::Lifo) {
     // relaxed: only the owner writes bottom.
     const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed) - 1;
     const std::int64_t t = store_bottom_load_top(b);  // reserve slot b, then look at top
@@ -130,9 +140,9 @@ class BasicChaseLevDeque {
     return won;
   }
 
-  // Owner only, FIFO: the oldest item. Claims it with the thieves' CAS, retrying when a thief
-  // got there first; fails only when the deque is empty.
-  bool pop(T& out) {
+  // Owner only, FIFO deques: the oldest item. Claims it with the thieves' CAS, retrying when a
+  // thief got there first; fails only when the deque is empty.
+  bool pop(T& out) requires(End == OwnerEnd::Fifo) {
     // relaxed: a stale top only makes the CAS below fail and retry.
     std::int64_t t = idx_.top.load(std::memory_order_relaxed);
     for (;;) {
@@ -162,6 +172,28 @@ class BasicChaseLevDeque {
       return Stolen<T>::retry();
     }
     return Stolen<T>::success(v);
+  }
+
+  // Any thread, FIFO deques: up to batch_size(size, max) of the oldest items into out[0..count),
+  // claimed with one CAS. On Empty or Retry nothing is taken (out's contents are then garbage).
+  // steal() widened to k slots: the same fenced reads of top and bottom, then the copies, then
+  // the claim. The copies stay valid until the claim: push() overwrites slot t + i only after it
+  // read top > t + i, which needs a claim at t to have succeeded, and then ours fails.
+  StolenBatch steal_batch(T* out, std::size_t max) requires(End == OwnerEnd::Fifo) {
+    std::int64_t t, b;
+    load_top_bottom(t, b);
+    const std::size_t k = t < b ? batch_size(static_cast<std::size_t>(b - t), max) : 0;
+    if (k == 0) return {};
+    // relaxed: the acquire on bottom made the slot writes below b visible, as in steal().
+    for (std::size_t i = 0; i < k; ++i)
+      out[i] = slot(t + static_cast<std::int64_t>(i)).load(std::memory_order_relaxed);
+    // seq_cst (kClaimCas): claims slots [t, t + k) in the single order of all claims; its release
+    // half tells push() the copies are done. relaxed on failure: we only learn that we lost.
+    if (!idx_.top.compare_exchange_strong(t, t + static_cast<std::int64_t>(k), Orders::kClaimCas,
+                                          std::memory_order_relaxed)) {
+      return {StealStatus::Retry, 0};
+    }
+    return {StealStatus::Success, k};
   }
 
   // Hints, exact only when no other thread is operating on the deque.
@@ -223,9 +255,10 @@ class BasicChaseLevDeque {
   alignas(kCacheLine) std::atomic<T> slots_[N]{};  // never on the indices' line
 };
 
-template <typename T, std::size_t N>
-using ChaseLevDeque = BasicChaseLevDeque<T, N>;
+template <typename T, std::size_t N, OwnerEnd End>
+using ChaseLevDeque = BasicChaseLevDeque<T, N, End>;
 
-static_assert(RunQueue<ChaseLevDeque<std::uintptr_t, 4>>);
+static_assert(FifoRunQueue<ChaseLevDeque<std::uintptr_t, 4, OwnerEnd::Fifo>>);
+static_assert(LifoRunQueue<ChaseLevDeque<std::uintptr_t, 4, OwnerEnd::Lifo>>);
 
 }  // namespace neuron::sched

@@ -13,14 +13,20 @@ trap 'rm -rf "$tmp"' EXIT
   cat <<'CPP'
 #include <cstdint>
 using namespace neuron::sched;
-// Instantiate every operation of both variants, as the kernel does with Task*.
+// Instantiate every operation of both variants and both owner ends, as the kernel does with Task*.
 template <typename Q> void exercise(Q& q) {
-  typename Q::value_type v{};
-  (void)q.push(v); (void)q.pop(v); (void)q.take(v); (void)q.steal(); (void)q.size();
+  typename Q::value_type v{}, batch[4];
+  (void)q.push(v); (void)q.steal(); (void)q.size();
+  if constexpr (FifoRunQueue<Q>) (void)q.pop(v), (void)q.steal_batch(batch, 4);
+  else (void)q.take(v);
 }
-LockedRingDeque<void*, 64> g_locked;
-ChaseLevDeque<void*, 64> g_lockfree;
-extern "C" void instantiate() { exercise(g_locked); exercise(g_lockfree); }
+LockedRingDeque<void*, 64, OwnerEnd::Fifo> g_locked;
+ChaseLevDeque<void*, 64, OwnerEnd::Fifo> g_lockfree;
+LockedRingDeque<void*, 64, OwnerEnd::Lifo> g_locked_lifo;
+ChaseLevDeque<void*, 64, OwnerEnd::Lifo> g_lockfree_lifo;
+extern "C" void instantiate() {
+  exercise(g_locked); exercise(g_lockfree); exercise(g_locked_lifo); exercise(g_lockfree_lifo);
+}
 CPP
 } > "$tmp/all.cpp"
 "$cxx" -std=c++20 "$@" -O2 -Wall -Wextra -Werror -I "$src" -c "$tmp/all.cpp" -o "$tmp/all.o"

@@ -15,7 +15,7 @@ namespace {
 struct NoTakeFence : sched::ChaseLevOrders {
   static constexpr bool kTakeFence = false;
 };
-using Mutant = sched::BasicChaseLevDeque<Item, 256, NoTakeFence>;
+using Mutant = sched::BasicChaseLevDeque<Item, 256, sched::OwnerEnd::Lifo, NoTakeFence>;
 
 TEST(ChaseLevMutant, MissingTakeFenceIsCaughtByExactlyOnceStress) {
 #if !defined(__x86_64__)
@@ -27,7 +27,7 @@ TEST(ChaseLevMutant, MissingTakeFenceIsCaughtByExactlyOnceStress) {
   int runs = 0;
   StressReport r;
   do {
-    r = run_stress<Mutant>({500'000, 2, OwnerPattern::Bursts, OwnerRemove::Take});
+    r = run_stress<Mutant>({500'000, 2, OwnerPattern::Bursts});
     operations += r.operations;
     ++runs;
   } while (r.exactly_once() && std::chrono::steady_clock::now() - start < kBudget);
@@ -46,8 +46,8 @@ TEST(ChaseLevMutant, MissingTakeFenceIsCaughtByExactlyOnceStress) {
 // The same stress on the real deque over the same budget shape finds nothing: the mutant's
 // failures come from the missing fence, not from the harness.
 TEST(ChaseLevMutant, CorrectDequePassesTheSameStress) {
-  const StressReport r = run_stress<sched::ChaseLevDeque<Item, 256>>(
-      {500'000, 2, OwnerPattern::Bursts, OwnerRemove::Take});
+  const StressReport r = run_stress<sched::ChaseLevDeque<Item, 256, sched::OwnerEnd::Lifo>>(
+      {500'000, 2, OwnerPattern::Bursts});
   EXPECT_TRUE(r.exactly_once()) << r.duplicated << " duplicated, " << r.lost << " lost";
 }
 

@@ -38,17 +38,17 @@ template <typename V>
 class RunQueueRace : public ::testing::Test {};
 TYPED_TEST_SUITE(RunQueueRace, AllVariants, VariantNames);
 
-// Owner `remove` (take or pop) against one thief, at the last item, every round.
-template <typename Q, typename Remove>
-void owner_versus_thief(Remove remove) {
-  Q q;
+// The owner's removal (pop or take, by the queue's end) against one thief, at the last item,
+// every round.
+TYPED_TEST(RunQueueRace, LastItemOwnerVersusSteal) {
+  typename TypeParam::template Queue<8> q;
   bool owner_got = false;
   sched::StealStatus thief = sched::StealStatus::Empty;
   int owner_wins = 0;
   race_rounds([&] { ASSERT_TRUE(q.push(1)); },
               [&] {
                 Item v;
-                owner_got = remove(q, v);
+                owner_got = owner_remove(q, v);
               },
               [&] {
                 // Retry is a lost race: try again, so the thief always ends with a verdict.
@@ -65,16 +65,6 @@ void owner_versus_thief(Remove remove) {
               kRounds - owner_wins, kRounds);
 }
 
-TYPED_TEST(RunQueueRace, LastItemOwnerTakeVersusSteal) {
-  owner_versus_thief<typename TypeParam::template Queue<8>>(
-      [](auto& q, Item& v) { return q.take(v); });
-}
-
-TYPED_TEST(RunQueueRace, LastItemOwnerPopVersusSteal) {
-  owner_versus_thief<typename TypeParam::template Queue<8>>(
-      [](auto& q, Item& v) { return q.pop(v); });
-}
-
 TYPED_TEST(RunQueueRace, StealVersusSteal) {
   typename TypeParam::template Queue<8> q;
   sched::StealStatus s1 = sched::StealStatus::Empty, s2 = sched::StealStatus::Empty;
@@ -89,6 +79,64 @@ TYPED_TEST(RunQueueRace, StealVersusSteal) {
                     (s1 == sched::StealStatus::Success) + (s2 == sched::StealStatus::Success);
                 ASSERT_EQ(winners, 1) << "round " << r;
                 ASSERT_TRUE(q.empty());
+              });
+}
+
+// ---- batch steal (FIFO queues) at the last items ----------------------------------------
+
+template <typename V>
+class RunQueueBatchRace : public ::testing::Test {};
+TYPED_TEST_SUITE(RunQueueBatchRace, FifoVariants, VariantNames);
+
+// Three items each round; a batch thief (half of 3: two) against the owner popping two, then
+// the rest drained. Every item leaves exactly once, every round, whoever wins.
+TYPED_TEST(RunQueueBatchRace, BatchVersusOwnerPop) {
+  typename TypeParam::template Queue<8> q;
+  Item owner[2], batch[8];
+  std::size_t owner_n = 0, batch_n = 0;
+  race_rounds([&] { ASSERT_TRUE(q.push(1) && q.push(2) && q.push(4)); },
+              [&] {
+                owner_n = 0;
+                for (int i = 0; i < 2 && q.pop(owner[owner_n]); ++i) ++owner_n;
+              },
+              [&] {
+                sched::StolenBatch s;
+                do s = q.steal_batch(batch, 8);
+                while (s.status == sched::StealStatus::Retry);
+                batch_n = s.count;
+              },
+              [&](int r) {
+                Item sum = 0, v;
+                std::size_t n = owner_n + batch_n;
+                for (std::size_t i = 0; i < owner_n; ++i) sum += owner[i];
+                for (std::size_t i = 0; i < batch_n; ++i) sum += batch[i];
+                while (q.pop(v)) sum += v, ++n;
+                ASSERT_EQ(n, 3u) << "round " << r;
+                ASSERT_EQ(sum, 7u) << "round " << r << ": an item left twice, another never";
+              });
+}
+
+// Two batch thieves at two items: each claim is all or nothing, together exactly the two.
+TYPED_TEST(RunQueueBatchRace, BatchVersusBatch) {
+  typename TypeParam::template Queue<8> q;
+  Item a[8], b[8];
+  std::size_t na = 0, nb = 0;
+  auto batch_until_verdict = [&](Item* out, std::size_t& n) {
+    sched::StolenBatch s;
+    do s = q.steal_batch(out, 8);
+    while (s.status == sched::StealStatus::Retry);
+    n = s.count;
+  };
+  race_rounds([&] { ASSERT_TRUE(q.push(1) && q.push(2)); }, [&] { batch_until_verdict(a, na); },
+              [&] { batch_until_verdict(b, nb); },
+              [&](int r) {
+                Item sum = 0, v;
+                std::size_t n = na + nb;
+                for (std::size_t i = 0; i < na; ++i) sum += a[i];
+                for (std::size_t i = 0; i < nb; ++i) sum += b[i];
+                while (q.pop(v)) sum += v, ++n;
+                ASSERT_EQ(n, 2u) << "round " << r;
+                ASSERT_EQ(sum, 3u) << "round " << r;
               });
 }
 

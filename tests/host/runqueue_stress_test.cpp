@@ -1,5 +1,5 @@
 // Exactly-once under concurrency: owner and 1..3 thieves, nearly-empty (last-item race),
-// bursty and nearly-full queues.
+// bursty and nearly-full queues, at both owner ends, and with batch-stealing thieves.
 #include <cstdio>
 
 #include "runqueue_variants.h"
@@ -35,26 +35,42 @@ class RunQueueStress : public ::testing::Test {
 TYPED_TEST_SUITE(RunQueueStress, AllVariants, VariantNames);
 
 TYPED_TEST(RunQueueStress, NearlyEmptyOneThief) {
-  this->template expect_exactly_once<256>(
-      {kItems, 1, OwnerPattern::NearlyEmpty, OwnerRemove::Alternate});
+  this->template expect_exactly_once<256>({kItems, 1, OwnerPattern::NearlyEmpty});
 }
 
 TYPED_TEST(RunQueueStress, NearlyEmptyThreeThieves) {
-  this->template expect_exactly_once<256>(
-      {kItems, 3, OwnerPattern::NearlyEmpty, OwnerRemove::Take});
+  this->template expect_exactly_once<256>({kItems, 3, OwnerPattern::NearlyEmpty});
 }
 
 TYPED_TEST(RunQueueStress, BurstsTwoThieves) {
-  this->template expect_exactly_once<256>(
-      {kItems, 2, OwnerPattern::Bursts, OwnerRemove::Alternate});
+  this->template expect_exactly_once<256>({kItems, 2, OwnerPattern::Bursts});
 }
 
 TYPED_TEST(RunQueueStress, NearlyFullSmallRingTwoThieves) {
-  this->template expect_exactly_once<8>({kItems, 2, OwnerPattern::NearlyFull, OwnerRemove::Pop});
+  this->template expect_exactly_once<8>({kItems, 2, OwnerPattern::NearlyFull});
 }
 
-TYPED_TEST(RunQueueStress, NearlyFullThreeThievesOwnerTakes) {
-  this->template expect_exactly_once<4>({kItems, 3, OwnerPattern::NearlyFull, OwnerRemove::Take});
+TYPED_TEST(RunQueueStress, NearlyFullTinyRingThreeThieves) {
+  this->template expect_exactly_once<4>({kItems, 3, OwnerPattern::NearlyFull});
+}
+
+// Batch steals (FIFO queues): thieves take up to half the queue per claim, against the owner's
+// pop at the last items, in bursts, and around a small full ring where the owner refills slots
+// right behind the batch being copied.
+template <typename V>
+class RunQueueBatchStress : public RunQueueStress<V> {};
+TYPED_TEST_SUITE(RunQueueBatchStress, FifoVariants, VariantNames);
+
+TYPED_TEST(RunQueueBatchStress, NearlyEmptyTwoBatchThieves) {
+  this->template expect_exactly_once<256>({kItems, 2, OwnerPattern::NearlyEmpty, 32});
+}
+
+TYPED_TEST(RunQueueBatchStress, BurstsThreeBatchThieves) {
+  this->template expect_exactly_once<256>({kItems, 3, OwnerPattern::Bursts, 4});
+}
+
+TYPED_TEST(RunQueueBatchStress, NearlyFullSmallRingTwoBatchThieves) {
+  this->template expect_exactly_once<8>({kItems, 2, OwnerPattern::NearlyFull, 32});
 }
 
 }  // namespace

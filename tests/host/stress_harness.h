@@ -1,5 +1,6 @@
-// Concurrency stress for any RunQueue: one owner pushing and removing, K thieves stealing, every
-// item (a unique integer) accounted for exactly once at the end.
+// Concurrency stress for any RunQueue: one owner pushing and removing at its end (pop or take), K
+// thieves stealing one at a time or in batches, every item (a unique integer) accounted for
+// exactly once at the end.
 #pragma once
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "runqueue_variants.h"
 #include "sched/platform.h"
 #include "sched/runqueue.h"
 
@@ -15,17 +17,15 @@ namespace neuron::test {
 
 enum class OwnerPattern {
   NearlyEmpty,  // push one, remove one: the queue holds 0-1 items, the last-item race every time
-  Bursts,       // push a burst of 4, take it back LIFO: thieves steal from under the owner
+  Bursts,       // push a burst of 4, remove 4: thieves steal from under the owner
   NearlyFull,   // push until refused, remove one only then: the full path all the time
 };
-
-enum class OwnerRemove { Pop, Take, Alternate };
 
 struct StressConfig {
   std::uint64_t items;
   unsigned thieves;
   OwnerPattern pattern;
-  OwnerRemove remove;
+  std::size_t batch = 0;  // thieves: 0 steal(), else steal_batch() of at most this many
 };
 
 struct StressReport {
@@ -38,6 +38,23 @@ struct StressReport {
   std::uint64_t refused_pushes = 0;
   bool exactly_once() const { return duplicated == 0 && lost == 0; }
 };
+
+// One attempt by a thief: what it got goes to `record`.
+template <typename Q, typename Record>
+sched::StealStatus steal_into(Q& q, std::size_t batch, Record record, std::uint64_t& mine) {
+  if constexpr (sched::FifoRunQueue<Q>) {
+    if (batch > 0) {
+      typename Q::value_type out[64];
+      const sched::StolenBatch s = q.steal_batch(out, batch < 64 ? batch : 64);
+      for (std::size_t i = 0; i < s.count; ++i) record(out[i]);
+      mine += s.count;
+      return s.status;
+    }
+  }
+  const auto s = q.steal();
+  if (s.ok()) record(s.item), ++mine;
+  return s.status;
+}
 
 template <typename Q>
 StressReport run_stress(const StressConfig& cfg) {
@@ -59,13 +76,8 @@ StressReport run_stress(const StressConfig& cfg) {
       // Stop only once the owner is done and the queue is seen empty: the owner drains it last.
       for (;;) {
         ++attempts;
-        const auto s = q->steal();
-        if (s.ok()) {
-          record(s.item);
-          ++mine;
-        } else if (s.status == sched::StealStatus::Empty && done.load(std::memory_order_acquire)) {
-          break;
-        }
+        const sched::StealStatus s = steal_into(*q, cfg.batch, record, mine);
+        if (s == sched::StealStatus::Empty && done.load(std::memory_order_acquire)) break;
       }
       stolen.fetch_add(mine, std::memory_order_relaxed);
       steal_attempts.fetch_add(attempts, std::memory_order_relaxed);
@@ -73,13 +85,9 @@ StressReport run_stress(const StressConfig& cfg) {
   }
 
   StressReport r;
-  std::uint64_t removals = 0;
-  auto owner_remove = [&]() -> bool {
+  auto remove = [&]() -> bool {
     Item v;
-    bool use_pop = cfg.remove == OwnerRemove::Pop ||
-                   (cfg.remove == OwnerRemove::Alternate && (removals & 1) == 0);
-    ++removals;
-    if (!(use_pop ? q->pop(v) : q->take(v))) return false;
+    if (!owner_remove(*q, v)) return false;
     record(v);
     ++r.by_owner;
     return true;
@@ -87,7 +95,7 @@ StressReport run_stress(const StressConfig& cfg) {
   auto push = [&](Item v) {
     while (!q->push(v)) {
       ++r.refused_pushes;
-      owner_remove();  // make room ourselves; a thief may also have
+      remove();  // make room ourselves; a thief may also have
     }
   };
 
@@ -96,23 +104,19 @@ StressReport run_stress(const StressConfig& cfg) {
     switch (cfg.pattern) {
       case OwnerPattern::NearlyEmpty:
         push(i++);
-        owner_remove();
+        remove();
         break;
       case OwnerPattern::Bursts: {
         const std::uint64_t end = std::min<std::uint64_t>(i + 4, cfg.items);
         while (i < end) push(i++);
-        for (int k = 0; k < 4; ++k) owner_remove();
+        for (int k = 0; k < 4; ++k) remove();
         break;
       }
       case OwnerPattern::NearlyFull: push(i++); break;
     }
   }
-  while (owner_remove()) {
-  }
-  // A failed take/pop means empty for the owner, but keep the drain honest: pop until empty.
-  {
-    Item v;
-    while (q->pop(v)) record(v), ++r.by_owner;
+  // A failed removal means empty for the owner; thieves may still hold a lost race's Retry.
+  while (remove()) {
   }
   done.store(true, std::memory_order_release);
   for (auto& t : thieves) t.join();
