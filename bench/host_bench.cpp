@@ -13,7 +13,12 @@
 //                         hand-off costs on this machine, printed in the report's header
 //   fork_join_fib         a work-stealing pool computes the fib(n) call tree, one task per node,
 //                         joining through a count per parent; oneTBB's nested task_group likewise
+// While the threads fit the cores, each is pinned to a core of its own (owner on core 0, thief i
+// on core i + 1): the scheduler cannot put two on one core or move one mid-run. Runs with more
+// threads than cores are labelled oversubscribed and reported apart (bench/report.py).
 #include <benchmark/benchmark.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -40,6 +45,16 @@ void spin_until(const std::atomic<bool>& flag) {
   while (!flag.load(std::memory_order_acquire)) sched::cpu_relax();
 }
 
+// Pins the calling thread to `core`, or (core < 0) lets it run anywhere again.
+void pin_to(int core) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (unsigned c = 0; c < kCores; ++c) {
+    if (core < 0 || static_cast<unsigned>(core) == c) CPU_SET(c, &set);
+  }
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 template <class Impl>
 void owner_push_pop(benchmark::State& st) {
   auto impl = std::make_unique<Impl>();
@@ -55,17 +70,38 @@ void owner_push_pop(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations());  // one item through push and pop per iteration
 }
 
-// Runs `owner` on this thread and `thief` on K threads, timing from a common start to the join.
+bool oversubscribed(unsigned threads) { return threads > kCores; }
+
+// Runs `owner` on this thread and `thief` on K threads, timing from a common start to the join;
+// every thread on a core of its own while they fit.
 template <class Owner, class Thief>
 double timed_run(unsigned thieves, Owner owner, Thief thief) {
+  const bool pin = !oversubscribed(thieves + 1);
   std::atomic<bool> go{false};
+  std::atomic<unsigned> ready{0};
   std::vector<std::thread> ts;
-  for (unsigned i = 0; i < thieves; ++i) ts.emplace_back([&, i] { spin_until(go), thief(i); });
+  for (unsigned i = 0; i < thieves; ++i) {
+    ts.emplace_back([&, i] {
+      if (pin) pin_to(static_cast<int>(i + 1));
+      ready.fetch_add(1, std::memory_order_release);
+      spin_until(go);
+      thief(i);
+    });
+  }
+  if (pin) pin_to(0);
+  while (ready.load(std::memory_order_acquire) < thieves) sched::cpu_relax();  // pinned, waiting
   const auto start = std::chrono::steady_clock::now();
   go.store(true, std::memory_order_release);
   owner();
   for (auto& t : ts) t.join();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (pin) pin_to(-1);
+  return secs;
+}
+
+const char* load_label(unsigned threads) {
+  return oversubscribed(threads) ? "oversubscribed: more threads than cores" : "";
 }
 
 template <class Impl, bool kBounded>
@@ -74,6 +110,8 @@ void handover(benchmark::State& st) {
   Item lost = 0;
   for (auto _ : st) {
     auto impl = std::make_unique<Impl>();  // built (and its ring zeroed) before the clock starts
+    std::vector<Stealer<Impl>> stealers;
+    for (unsigned i = 0; i < thieves; ++i) stealers.emplace_back(*impl);
     std::atomic<bool> done{false};
     std::atomic<Item> taken{0}, sum{0};
     std::atomic<Item> drained{0};  // handover_bounded: items the thieves have taken so far
@@ -91,13 +129,13 @@ void handover(benchmark::State& st) {
           }
           done.store(true, std::memory_order_release);
         },
-        [&](unsigned) {
+        [&](unsigned k) {
           // After the owner is done, leave only after kEmptyStreak misses in a row: a miss while
           // items remain means another thief took one, and the last thief standing sees the truth.
           Item v, mine = 0, my_sum = 0;
           unsigned misses = 0;
           while (misses < kEmptyStreak) {
-            if (impl->steal(v)) {
+            if (stealers[k].steal(v)) {
               ++mine;
               my_sum += v;
               misses = 0;
@@ -117,7 +155,7 @@ void handover(benchmark::State& st) {
   }
   if (lost) st.SkipWithError("items were lost or duplicated");
   st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * kHandoverItems));
-  st.SetLabel(thieves + 1 > kCores ? "oversubscribed: more threads than cores" : "");
+  st.SetLabel(load_label(thieves + 1));
 }
 
 template <class Impl>
@@ -126,6 +164,8 @@ void contended_tail(benchmark::State& st) {
   double attempts = 0, stolen = 0;
   for (auto _ : st) {
     auto impl = std::make_unique<Impl>();
+    std::vector<Stealer<Impl>> stealers;
+    for (unsigned i = 0; i < thieves; ++i) stealers.emplace_back(*impl);
     std::atomic<bool> done{false};
     std::atomic<Item> steals{0}, tries{0}, stolen_sum{0};
     Item by_owner = 0, owner_sum = 0;
@@ -140,11 +180,11 @@ void contended_tail(benchmark::State& st) {
           while (impl->pop(v)) ++by_owner, owner_sum += v;
           done.store(true, std::memory_order_release);
         },
-        [&](unsigned) {
+        [&](unsigned k) {
           Item v, mine = 0, n = 0, my_sum = 0;
           while (!done.load(std::memory_order_acquire)) {
             ++n;
-            if (impl->steal(v)) ++mine, my_sum += v;
+            if (stealers[k].steal(v)) ++mine, my_sum += v;
           }
           steals.fetch_add(mine, std::memory_order_relaxed);
           stolen_sum.fetch_add(my_sum, std::memory_order_relaxed);
@@ -161,7 +201,8 @@ void contended_tail(benchmark::State& st) {
   st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * kTailOps));
   st.counters["steal_success"] = attempts > 0 ? stolen / attempts : 0;
   st.counters["stolen_per_s"] = benchmark::Counter(stolen, benchmark::Counter::kIsRate);
-  st.SetLabel(thieves + 1 > kCores ? "oversubscribed: more threads than cores" : "");
+  st.counters["stolen_share"] = stolen / static_cast<double>(st.iterations() * kTailOps);
+  st.SetLabel(load_label(thieves + 1));
 }
 
 // Two threads take turns incrementing one counter: each increment waits for the line to come

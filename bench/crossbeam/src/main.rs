@@ -1,7 +1,9 @@
 //! crossbeam-deque on workloads 1-3 of bench/host_bench.cpp, printed as Google Benchmark JSON with
 //! one row per repetition, so that bench/report.py computes its medians exactly as for the others
 //! and puts it in the same tables. Threads are started before the clock, behind a start flag, as
-//! on the C++ side; every item is checked to come out once, by count and by sum.
+//! on the C++ side, and pinned to a core each while owner and thieves fit the cores; every item is
+//! checked to come out once, by count and by sum. Handover runs in both regimes: free (the worker
+//! grows) and bounded (the owner waits while 1024 items are in flight, the C++ side's policy).
 //! Usage: crossbeam-peer REPETITIONS > crossbeam.json
 use crossbeam_deque::{Steal, Worker};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,6 +13,27 @@ use std::time::Instant;
 const HANDOVER_ITEMS: u64 = 1 << 20;
 const TAIL_OPS: u64 = 1 << 19;
 const PAIRS: u64 = 1 << 24;
+const IN_FLIGHT: u64 = 1024; // handover_bounded's limit
+
+extern "C" {
+    // glibc's; pid 0 is the calling thread.
+    fn sched_setaffinity(pid: i32, cpusetsize: usize, mask: *const u64) -> i32;
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+// Pins the calling thread to `core`, or (None) lets it run on any core again.
+fn pin_to(core: Option<usize>) {
+    let mut mask = [0u64; 16]; // a 1024-bit cpu_set_t
+    for c in 0..cores().min(1024) {
+        if core.map_or(true, |k| k == c) {
+            mask[c / 64] |= 1 << (c % 64);
+        }
+    }
+    unsafe { sched_setaffinity(0, std::mem::size_of_val(&mask), mask.as_ptr()) };
+}
 
 fn emit(out: &mut Vec<String>, name: &str, time_ns: Vec<f64>, ips: Vec<f64>, extra: &[(&str, Vec<f64>)]) {
     for (rep, (t, i)) in time_ns.iter().zip(ips.iter()).enumerate() {
@@ -30,16 +53,22 @@ fn emit(out: &mut Vec<String>, name: &str, time_ns: Vec<f64>, ips: Vec<f64>, ext
     }
 }
 
-// Spawns `n` threads running `body` and returns once all of them wait on the start flag.
+// Spawns `n` threads running `body` and returns once all of them wait on the start flag. While
+// they and the calling thread fit the cores, thread k is pinned to core k + 1 and the caller to
+// core 0 (undo with pin_to(None)).
 fn start_behind_flag<F>(n: usize, go: &Arc<AtomicBool>, body: F) -> Vec<std::thread::JoinHandle<()>>
 where
     F: Fn(usize) + Send + Sync + Clone + 'static,
 {
+    let pin = n + 1 <= cores();
     let ready = Arc::new(AtomicU64::new(0));
     let handles: Vec<_> = (0..n)
         .map(|k| {
             let (go, ready, body) = (go.clone(), ready.clone(), body.clone());
             std::thread::spawn(move || {
+                if pin {
+                    pin_to(Some(k + 1));
+                }
                 ready.fetch_add(1, Ordering::Release);
                 while !go.load(Ordering::Acquire) {
                     std::hint::spin_loop();
@@ -48,6 +77,9 @@ where
             })
         })
         .collect();
+    if pin {
+        pin_to(Some(0));
+    }
     while ready.load(Ordering::Acquire) < n as u64 {
         std::hint::spin_loop();
     }
@@ -75,21 +107,30 @@ fn owner_push_pop(reps: usize, lifo: bool, depth: u64) -> (Vec<f64>, Vec<f64>) {
     (t, ips)
 }
 
-// crossbeam's worker grows: this is the no-back-pressure regime (handover_free).
-fn handover(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>) {
+// crossbeam's worker grows: unbounded, it is the no-back-pressure regime (handover_free); bounded,
+// the owner waits while IN_FLIGHT items are queued (handover_bounded).
+fn handover(reps: usize, thieves: usize, bounded: bool) -> (Vec<f64>, Vec<f64>) {
     let (mut t, mut ips) = (vec![], vec![]);
     for _ in 0..reps {
         let w = Worker::new_fifo();
         let (go, done) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
         let (taken, sum) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let drained = Arc::new(AtomicU64::new(0)); // bounded: items the thieves took so far
         let stealer = w.stealer();
         let handles = {
-            let (done, taken, sum) = (done.clone(), taken.clone(), sum.clone());
+            let (done, taken, sum, drained) = (done.clone(), taken.clone(), sum.clone(), drained.clone());
             start_behind_flag(thieves, &go, move |_| {
                 let (mut mine, mut my_sum, mut misses) = (0u64, 0u64, 0u32);
                 while misses < 64 {
                     match stealer.steal() {
-                        Steal::Success(v) => { mine += 1; my_sum += v; misses = 0; }
+                        Steal::Success(v) => {
+                            mine += 1;
+                            my_sum += v;
+                            misses = 0;
+                            if bounded {
+                                drained.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
                         Steal::Retry => {}
                         Steal::Empty => { if done.load(Ordering::Acquire) { misses += 1; } }
                     }
@@ -101,6 +142,10 @@ fn handover(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>) {
         let start = Instant::now();
         go.store(true, Ordering::Release);
         for i in 1..=HANDOVER_ITEMS {
+            // Relaxed: flow control only, as on the C++ side.
+            while bounded && i - 1 - drained.load(Ordering::Relaxed) >= IN_FLIGHT {
+                std::hint::spin_loop();
+            }
             w.push(i);
         }
         done.store(true, Ordering::Release);
@@ -108,6 +153,7 @@ fn handover(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>) {
             h.join().unwrap();
         }
         let secs = start.elapsed().as_secs_f64();
+        pin_to(None);
         assert_eq!(taken.load(Ordering::Relaxed), HANDOVER_ITEMS, "items were lost or duplicated");
         assert_eq!(sum.load(Ordering::Relaxed), HANDOVER_ITEMS * (HANDOVER_ITEMS + 1) / 2,
                    "items were lost or duplicated");
@@ -117,8 +163,10 @@ fn handover(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>) {
     (t, ips)
 }
 
-fn contended_tail(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let (mut t, mut ips, mut success, mut stolen_rate) = (vec![], vec![], vec![], vec![]);
+type TailRuns = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+fn contended_tail(reps: usize, thieves: usize) -> TailRuns {
+    let (mut t, mut ips, mut success, mut stolen_rate, mut share) = (vec![], vec![], vec![], vec![], vec![]);
     for _ in 0..reps {
         let w = Worker::new_fifo();
         let (go, done) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
@@ -152,6 +200,7 @@ fn contended_tail(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>,
             h.join().unwrap();
         }
         let secs = start.elapsed().as_secs_f64();
+        pin_to(None);
         let stolen = steals.load(Ordering::Relaxed);
         assert_eq!(by_owner + stolen, TAIL_OPS, "items were lost or duplicated");
         assert_eq!(owner_sum + stolen_sum.load(Ordering::Relaxed), TAIL_OPS * (TAIL_OPS + 1) / 2,
@@ -160,8 +209,9 @@ fn contended_tail(reps: usize, thieves: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>,
         ips.push(TAIL_OPS as f64 / secs);
         success.push(stolen as f64 / (tries.load(Ordering::Relaxed).max(1)) as f64);
         stolen_rate.push(stolen as f64 / secs);
+        share.push(stolen as f64 / TAIL_OPS as f64);
     }
-    (t, ips, success, stolen_rate)
+    (t, ips, success, stolen_rate, share)
 }
 
 fn main() {
@@ -174,11 +224,13 @@ fn main() {
         emit(&mut out, &format!("owner_push_pop/crossbeam-lifo/depth:{depth}"), t, i, &[]);
     }
     for k in 1..=3 {
-        let (t, i) = handover(reps, k);
-        emit(&mut out, &format!("handover_free/crossbeam/thieves:{k}"), t, i, &[]); // unbounded: no back-pressure
-        let (t, i, s, r) = contended_tail(reps, k);
+        let (t, i) = handover(reps, k, false);
+        emit(&mut out, &format!("handover_free/crossbeam/thieves:{k}"), t, i, &[]);
+        let (t, i) = handover(reps, k, true);
+        emit(&mut out, &format!("handover_bounded/crossbeam/thieves:{k}"), t, i, &[]);
+        let (t, i, s, r, sh) = contended_tail(reps, k);
         emit(&mut out, &format!("contended_tail/crossbeam/thieves:{k}"), t, i,
-             &[("steal_success", s), ("stolen_per_s", r)]);
+             &[("steal_success", s), ("stolen_per_s", r), ("stolen_share", sh)]);
     }
     println!("{{\"benchmarks\": [\n{}\n]}}", out.join(",\n"));
 }
