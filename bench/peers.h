@@ -50,13 +50,13 @@ template <std::size_t Cap>
 struct LockFreeN : Project<sched::ChaseLevDeque<Item, Cap, sched::OwnerEnd::Fifo>> {
   static constexpr const char* kName = "lockfree";
 };
-// The lock-free deque with top and bottom on separate cache lines (the usual advice), to show
-// what the shared line buys.
+// The lock-free deque with top and bottom on one cache line, to show what the default layout
+// (separate lines) buys.
 template <std::size_t Cap>
-struct LockFreeSplitN
+struct LockFreeSharedN
     : Project<sched::BasicChaseLevDeque<Item, Cap, sched::OwnerEnd::Fifo, sched::ChaseLevOrders,
-                                        sched::IndexLayout::SplitLines>> {
-  static constexpr const char* kName = "lockfree-split";
+                                        sched::IndexLayout::SharedLine>> {
+  static constexpr const char* kName = "lockfree-shared";
 };
 template <std::size_t Cap>
 struct LockedLifoN : Project<sched::LockedRingDeque<Item, Cap, sched::OwnerEnd::Lifo>> {
@@ -157,7 +157,7 @@ struct Stealer<MoodycamelN<Cap>> {
 
 using Locked = LockedN<kCapacity>;
 using LockFree = LockFreeN<kCapacity>;
-using LockFreeSplit = LockFreeSplitN<kCapacity>;
+using LockFreeShared = LockFreeSharedN<kCapacity>;
 using LockedLifo = LockedLifoN<kCapacity>;
 using LockFreeLifo = LockFreeLifoN<kCapacity>;
 using Xenium = XeniumN<kCapacity>;

@@ -14,7 +14,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-PROJECT = ["locked", "lockfree", "lockfree-split", "locked-lifo", "lockfree-lifo"]
+PROJECT = ["locked", "lockfree", "lockfree-shared", "locked-lifo", "lockfree-lifo"]
 # Implementations whose owner pop takes the newest item (bench/peers.h); the rest pop the oldest.
 LIFO = {"locked-lifo", "lockfree-lifo", "xenium", "mutex-deque", "crossbeam-lifo"}
 

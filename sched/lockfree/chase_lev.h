@@ -31,9 +31,10 @@
 // That is a store-then-load on each side (Dekker's pattern): without a StoreLoad barrier between
 // them both sides may read the other's old value, and owner and thief take the same item. A
 // seq_cst fence on each side puts the two in one total order, so at least one sees the other.
+// A FIFO deque has no take(), so its steals need no fence at all (see load_top_bottom()).
 // Every other access needs only acquire/release or nothing; each says why below.
 //
-// Layout: top and bottom share one cache line, and the slots start on the next (see IndexLayout
+// Layout: top and bottom on cache lines of their own, and the slots on the next (see IndexLayout
 // for why, and the measurement behind it).
 //
 // Indices are signed 64-bit and never wrap in practice: at 10^9 operations per second, 2^63 takes
@@ -69,16 +70,19 @@ namespace neuron::sched {
 // The orderings the deque depends on, in one place. Production code uses these defaults; the
 // host tests instantiate mutants with one ordering weakened to prove the stress tests catch it.
 struct ChaseLevOrders {
-  static constexpr bool kTakeFence = true;   // StoreLoad between take()'s bottom store and top load
-  static constexpr bool kStealFence = true;  // StoreLoad between steal()'s top load and bottom load
+  static constexpr bool kTakeFence = true;  // StoreLoad between take()'s bottom store and top load
+  static constexpr bool kStealFence =
+      true;  // StoreLoad between steal()'s top and bottom loads (LIFO)
   static constexpr std::memory_order kClaimCas = std::memory_order_seq_cst;  // CAS on top
 };
 
-// Where top and bottom live. Every steal reads both and every push reads top and writes bottom,
-// so a hand-over moves both lines between the owner's and the thief's caches: on one shared line
-// that is one transfer per operation instead of two. Measured on the 2-core x86 host
-// (docs/benchmarks.md), SharedLine hands items over about 4x faster than SplitLines, the layout
-// usually recommended; SplitLines stays available so that the benchmarks keep showing it.
+// Where top and bottom live. A steal reads both and CASes top; a push writes bottom and reads
+// top. On one shared line every steal's CAS takes the line from the owner, whose next push
+// takes it back; on split lines the owner keeps bottom's line in its cache and reads top's line,
+// which a thief takes only to claim. Measured on the 2-core x86 host, threads pinned, in one run
+// of scripts/bench.sh (docs/benchmarks.md, handover K=1): SplitLines hands items over faster in
+// both regimes, so it is the default; SharedLine stays in the benchmarks (lockfree-shared). (An
+// earlier "SharedLine 4x faster" came from a harness whose owner spun on a full ring.)
 enum class IndexLayout { SharedLine, SplitLines };
 
 template <IndexLayout L>
@@ -93,7 +97,7 @@ struct ChaseLevIndices<IndexLayout::SplitLines> {
 };
 
 template <typename T, std::size_t N, OwnerEnd End, typename Orders = ChaseLevOrders,
-          IndexLayout Layout = IndexLayout::SharedLine>
+          IndexLayout Layout = IndexLayout::SplitLines>
 class BasicChaseLevDeque {
   static_assert(kPowerOfTwo<N>, "capacity must be a power of two");
   static_assert(std::atomic<T>::is_always_lock_free, "slots must be lock-free atomics");
@@ -233,6 +237,18 @@ class BasicChaseLevDeque {
 
   // steal(): read top, then bottom, with the ordering that pairs with store_bottom_load_top().
   void load_top_bottom(std::int64_t& t, std::int64_t& b) {
+    if constexpr (End == OwnerEnd::Fifo) {
+      // FIFO deques need no fence here: it is the thief's half of the StoreLoad pairing with
+      // take(), which they do not have. Both indices only grow (bottom by push, top by CAS), so
+      // reading top and then bottom in that order is enough: an Empty (t >= b) means the deque
+      // was empty when top was read, and a stale top only makes the claim fail. (SPIN: without
+      // the fence, steal() and steal_batch() stay correct in every FIFO scenario, M3 and M10 in
+      // docs/model-checking.md.) acquire on top: keeps the bottom load after it; acquire on
+      // bottom: pairs with push()'s release store, making the slot contents visible.
+      t = idx_.top.load(std::memory_order_acquire);
+      b = idx_.bottom.load(std::memory_order_acquire);
+      return;
+    }
 #if defined(NEURON_SCHED_TSAN)
     if constexpr (Orders::kStealFence) {
       // TSan build: see store_bottom_load_top(). acquire on bottom is implied by seq_cst.

@@ -18,11 +18,21 @@
  * take: ST(BOTTOM, b+1)               take(): idx_.bottom.store(b + 1, relaxed)
  * pop:  t = LD(TOP), b = LD(BOTTOM)   pop(): idx_.top.load(relaxed), idx_.bottom.load(relaxed)
  * pop:  x = LD(SLOT(t)), CAS(TOP)     pop(): slot(t).load(relaxed), idx_.top.compare_exchange_weak(seq_cst)
- * steal: t = LD(TOP)                  load_top_bottom(): idx_.top.load(relaxed)
- * steal: FENCE                        load_top_bottom(): atomic_thread_fence(seq_cst) [M3]
+ * steal: t = LD(TOP)                  load_top_bottom(): idx_.top.load(relaxed; acquire in FIFO deques)
+ * steal: FENCE                        load_top_bottom(): atomic_thread_fence(seq_cst), LIFO only [M3]
  * steal: b = LD(BOTTOM)               load_top_bottom(): idx_.bottom.load(acquire)   [M7]
  * steal: x = LD(SLOT(t))              steal(): slot(t).load(relaxed)
  * steal: CAS(TOP, t, t+1)             steal(): idx_.top.compare_exchange_strong(seq_cst) [M4]
+ * steal_batch: t = LD(TOP)            load_top_bottom(), FIFO: idx_.top.load(acquire) (in order)
+ * steal_batch: FENCE                  none in the FIFO C++ (the M10 model, verified clean) [M10]
+ * steal_batch: b = LD(BOTTOM)         load_top_bottom(): idx_.bottom.load(acquire)   [M9]
+ * steal_batch: t >= b -> Empty        steal_batch(): k = t < b ? ... : 0; if (k == 0) return {}
+ * steal_batch: k = min(2, (b-t+1)/2)  steal_batch(): batch_size(b - t, max), with max = MAXB = 2
+ * steal_batch: x, y = LD(SLOT(t+i))   steal_batch(): out[i] = slot(t + i).load(relaxed), i < k
+ * steal_batch: CAS(TOP, t, t+k)       steal_batch(): idx_.top.compare_exchange_strong(seq_cst) [M8]
+ * steal_batch: ok -> got(x), got(y)   steal_batch(): return {StealStatus::Success, k}
+ * steal_batch: !ok -> skip            steal_batch(): return {StealStatus::Retry, 0}
+ * fifo_pop()                          pop() of a FIFO deque (OwnerEnd::Fifo) [M11: take() instead]
  *
  * Memory model. A store goes into the storing thread's buffer for that location; a load returns
  * the thread's newest buffered value for the location, else memory; the process `memory` commits
@@ -31,23 +41,37 @@
  * FENCE (seq_cst fence) waits until the thread's buffers are empty. A release store first waits
  * for the thread's buffers to drain (its earlier stores become visible first). A seq_cst CAS
  * waits for the buffers to drain and then reads and writes memory in one atomic step. Loads are
- * performed in program order; the mutants M3, M4, M5 and M7 move one specific load (or store)
- * to where a weaker ordering would let RVWMO put it.
+ * performed in program order; the mutants M3, M4, M5, M7, M8, M9 and M10 move one specific load
+ * (or store, or a batch's slot loads together) to where a weaker ordering would let RVWMO put it.
  *
  * Mutants (one at a time, -DMUTANT=n): see docs/model-checking.md for the table and verdicts.
+ * Witnesses (-DWITNESS=n, on the correct model): assertions that must fail, proving a scenario
+ * reaches the race it is for: 1 a 2-item batch succeeds; 2 a batch copies a refilled slot.
  * Scenarios (-DSCENARIO=n): 1 last-item race, owner take vs one thief; 2 two thieves and owner
  * take; 3 wrap-around and full ring (N = 2) with take, pop and one thief; 4 owner pop vs two
- * thieves.
+ * thieves. FIFO deque with steal_batch (max 2), N = 4 (a batch of 2 needs 3 items queued, so
+ * N = 2 would only ever batch 1): 5 owner push 1..3, pop, pop vs one batch thief and one steal()
+ * thief; 6 wrap-around and full ring: push 1..4, push 5 and 6 into the slots a batch may be
+ * copying (pop and retry when refused), pop, vs a thief batching twice and a steal() thief; 7 owner
+ * push 1..4, pop, pop vs two batch thieves. Each item of a successful batch leaves once (got).
  */
 
-#ifndef N
-#define N 2
-#endif
 #ifndef MUTANT
 #define MUTANT 0
 #endif
 #ifndef SCENARIO
 #define SCENARIO 1
+#endif
+#ifndef N
+#if SCENARIO >= 5
+#define N 4               /* a batch of 2 needs 3 items queued: k = min(2, (3 + 1) / 2) */
+#else
+#define N 2
+#endif
+#endif
+#define MAXB 2            /* steal_batch()'s max */
+#ifndef WITNESS
+#define WITNESS 0         /* reachability witnesses: assertions that must fail (W1, W2) */
 #endif
 
 #define NT 3              /* thread 0 owner, 1 and 2 thieves */
@@ -224,6 +248,13 @@ inline pop() {
   od
 }
 
+/* The owner's end of a FIFO deque is pop(); M11 breaks the type rule and uses take() there. */
+#if MUTANT == 11
+#define fifo_pop() take()
+#else
+#define fifo_pop() pop()
+#endif
+
 /* ---- thief ------------------------------------------------------------------------------ */
 
 inline steal(p) {
@@ -264,6 +295,87 @@ inline steal(p) {
   fi
 }
 
+/* ---- batch thief (FIFO deques only) ---------------------------------------------------- */
+
+inline steal_batch(p) {
+#if MUTANT == 10
+  /* M10: no fence; the top and bottom loads may be performed in either order. */
+  if
+  :: LD(p, TOP, t); LD(p, BOTTOM, b)
+  :: LD(p, BOTTOM, b); LD(p, TOP, t)
+  fi;
+#elif MUTANT == 9
+  /* M9: bottom read relaxed: the slot loads (their addresses depend on t only) may be performed
+     before it; k, computed from b afterwards, picks which of them are used. */
+  LD(p, TOP, t);
+  FENCE(p);
+  LD(p, SLOT(t), x);
+  LD(p, SLOT(t + 1), y);
+  LD(p, BOTTOM, b);
+#else
+  LD(p, TOP, t);
+  FENCE(p);
+  LD(p, BOTTOM, b);
+#endif
+  if
+  :: t < b ->
+     k = (b - t + 1) / 2;       /* batch_size(b - t, MAXB): half, rounded up, at most MAXB */
+     if
+     :: k > MAXB -> k = MAXB
+     :: else -> skip
+     fi;
+#if MUTANT == 8
+     /* M8: relaxed claim CAS: the slot loads may be performed after the claim. */
+     CAS(p, TOP, t, t + k, ok, 1);
+     LD(p, SLOT(t), x);
+     if
+     :: k > 1 -> LD(p, SLOT(t + 1), y)
+     :: else -> skip
+     fi;
+#elif MUTANT == 9
+     CAS(p, TOP, t, t + k, ok, 0);
+#else
+     LD(p, SLOT(t), x);
+     if
+     :: k > 1 -> LD(p, SLOT(t + 1), y)
+     :: else -> skip
+     fi;
+     CAS(p, TOP, t, t + k, ok, 0);
+#endif
+     if
+     :: ok ->                   /* Success: each of the k items leaves once */
+#if WITNESS == 1
+        assert(k < 2);          /* W1 must fail: a 2-item batch succeeds */
+#endif
+        got(x);
+        if
+        :: k > 1 -> got(y)
+        :: else -> skip
+        fi
+     :: else ->                 /* Retry: the copies are discarded */
+#if WITNESS == 2
+        /* W2 must fail: a batch copied a slot that push() had already refilled after the wrap
+           (item v lives at index v - 1, so slot t holds t + 1 + N once overwritten). */
+        assert(x != t + 1 + N && y != t + 2 + N);
+#endif
+        skip
+     fi
+  :: else -> skip               /* Empty */
+  fi;
+  d_step { t = 0; b = 0; x = 0; y = 0; k = 0; ok = 0 }  /* dead from here: fewer states */
+}
+
+proctype batch_thief(byte p; byte batches) {
+  int t, b, x, y;
+  byte k;
+  bit ok;
+  byte i;
+  for (i : 1 .. batches) {
+    steal_batch(p)
+  };
+  done++
+}
+
 proctype thief(byte p; byte steals) {
   int t, b, x;
   bit ok;
@@ -290,6 +402,25 @@ proctype owner() {
   pop(); push(4, ok); take();
 #elif SCENARIO == 4
   push(1, ok); push(2, ok); pop(); pop();
+#elif SCENARIO == 5
+  push(1, ok); push(2, ok); push(3, ok); fifo_pop(); fifo_pop();
+#elif SCENARIO == 6
+  /* N = 4: fill the ring (push 1..4), then push 5 and 6 into slots 0 and 1, which a batch
+     thief may be copying (a refused push makes room with a pop and retries), then pop. */
+  push(1, ok); push(2, ok); push(3, ok); push(4, ok);
+  push(5, ok);
+  if
+  :: !ok -> fifo_pop(); push(5, ok)   /* the ring was full: make room, push again */
+  :: else -> skip
+  fi;
+  push(6, ok);
+  if
+  :: !ok -> fifo_pop(); push(6, ok)
+  :: else -> skip
+  fi;
+  fifo_pop()
+#elif SCENARIO == 7
+  push(1, ok); push(2, ok); push(3, ok); push(4, ok); fifo_pop(); fifo_pop();
 #endif
   done++
 }
@@ -315,6 +446,15 @@ init {
 #if SCENARIO == 1 || SCENARIO == 3
     run thief(1, 2);
     done++;                      /* thread 2 idle in these scenarios */
+#elif SCENARIO == 5
+    run batch_thief(1, 1);
+    run thief(2, 1);
+#elif SCENARIO == 6
+    run batch_thief(1, 2);
+    run thief(2, 1);
+#elif SCENARIO == 7
+    run batch_thief(1, 1);
+    run batch_thief(2, 1);
 #else
     run thief(1, 1);
     run thief(2, 1);

@@ -14,6 +14,7 @@ const HANDOVER_ITEMS: u64 = 1 << 20;
 const TAIL_OPS: u64 = 1 << 19;
 const PAIRS: u64 = 1 << 24;
 const IN_FLIGHT: u64 = 1024; // handover_bounded's limit
+const DRAIN_REPORT: u64 = 64; // thieves report their items in groups this large, as in C++
 
 extern "C" {
     // glibc's; pid 0 is the calling thread.
@@ -120,15 +121,27 @@ fn handover(reps: usize, thieves: usize, bounded: bool) -> (Vec<f64>, Vec<f64>) 
         let handles = {
             let (done, taken, sum, drained) = (done.clone(), taken.clone(), sum.clone(), drained.clone());
             start_behind_flag(thieves, &go, move |_| {
-                let (mut mine, mut my_sum, mut misses) = (0u64, 0u64, 0u32);
+                let (mut mine, mut my_sum, mut misses, mut unreported) = (0u64, 0u64, 0u32, 0u64);
+                // Flow control, off the per-item path: in groups, and at once on finding it empty.
+                let report = |unreported: &mut u64| {
+                    if bounded && *unreported > 0 {
+                        drained.fetch_add(*unreported, Ordering::Relaxed);
+                    }
+                    *unreported = 0;
+                };
                 while misses < 64 {
-                    match stealer.steal() {
+                    let got = stealer.steal();
+                    if !matches!(got, Steal::Success(_)) {
+                        report(&mut unreported);
+                    }
+                    match got {
                         Steal::Success(v) => {
                             mine += 1;
                             my_sum += v;
                             misses = 0;
-                            if bounded {
-                                drained.fetch_add(1, Ordering::Relaxed);
+                            unreported += 1;
+                            if unreported == DRAIN_REPORT {
+                                report(&mut unreported);
                             }
                         }
                         Steal::Retry => {}
@@ -141,10 +154,14 @@ fn handover(reps: usize, thieves: usize, bounded: bool) -> (Vec<f64>, Vec<f64>) 
         };
         let start = Instant::now();
         go.store(true, Ordering::Release);
+        let mut seen = 0u64; // drained, as last read
         for i in 1..=HANDOVER_ITEMS {
-            // Relaxed: flow control only, as on the C++ side.
-            while bounded && i - 1 - drained.load(Ordering::Relaxed) >= IN_FLIGHT {
-                std::hint::spin_loop();
+            // Relaxed: flow control only, read only at the limit, as on the C++ side.
+            while bounded && i - 1 - seen >= IN_FLIGHT {
+                seen = drained.load(Ordering::Relaxed);
+                if i - 1 - seen >= IN_FLIGHT {
+                    std::hint::spin_loop();
+                }
             }
             w.push(i);
         }
