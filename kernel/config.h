@@ -10,7 +10,7 @@ inline constexpr std::size_t kMaxCpus = 64;                 // the online mask i
 inline constexpr std::size_t kMaxDeviceTreeSize = 1 << 20;  // bytes the boot CPU may read there
 inline constexpr std::size_t kBootStackSize = 16384;        // per CPU: its boot and idle context
 // Tasks one steal may take: up to half a victim's runqueue of one class, and at most this many
-// (Linux moves at most 32 tasks per balancing pass).
+// (Linux moves at most 32 tasks per balancing pass; here half a full runqueue).
 inline constexpr std::size_t kStealBatch = 32;
 inline constexpr std::size_t kMaxTasks = 512;
 inline constexpr std::size_t kTaskStackSize = 8192;

@@ -50,6 +50,9 @@ std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
       s = c.ring.steal_batch(out, max);
       if (s.status != sched::StealStatus::Retry) break;
     }
+    // Races lost every time: the class may still hold tasks, so a lower class must not go first.
+    // The thief tries the next victim.
+    if (s.status == sched::StealStatus::Retry) return 0;
     std::size_t n = s.count;
     // The backlog only behind a runqueue found empty, whose tasks are older (unless the owner
     // refilled it just now: then a younger task goes first, which a thief may do).

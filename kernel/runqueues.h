@@ -28,8 +28,8 @@ class RunQueues {
   Task* pop(QosClass lowest);
   // Any CPU: unpinned tasks of the highest class at or above `lowest` that has any, oldest first:
   // up to half of that class's runqueue and at most `max` in one batch claim, or one task from
-  // its backlog when the runqueue is found empty. A runqueue that keeps losing races is left for
-  // the next class. Returns how many it stored in `out`.
+  // its backlog when the runqueue is found empty. A runqueue that keeps losing races ends the
+  // attempt (never a lower class while a higher one may be queued). Returns how many it stored.
   std::size_t steal(QosClass lowest, Task** out, std::size_t max);
 
   // Hints, exact only when no other CPU touches the queues.

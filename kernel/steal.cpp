@@ -18,16 +18,19 @@ Task* steal_task(Cpu& thief, QosClass lowest) {
       const std::uint32_t id = (thief.id + i) % n;
       if (!cpu_is_online(id) || !g_cpus[id].rq.has_stealable(cls)) continue;
       Task* got[config::kStealBatch];
-      const std::size_t n = steal_from(g_cpus[id].rq, cls, got, config::kStealBatch);
-      if (n == 0) continue;
+      const std::size_t taken = steal_from(g_cpus[id].rq, cls, got, config::kStealBatch);
+      if (taken == 0) continue;
       thief.stats.add(thief.stats.steals);
-      thief.stats.add(thief.stats.stolen, n);
-      for (std::size_t k = 0; k < n; ++k) trace(TraceKind::Steal, trace_id(got[k]), id, q);
+      thief.stats.add(thief.stats.stolen, taken);
+      for (std::size_t k = 0; k < taken; ++k) {
+        // Its own class: a higher one than q may have been queued since this pass looked.
+        trace(TraceKind::Steal, trace_id(got[k]), id, qos_index(got[k]->qos));
+      }
       // got[0] runs next: it holds the place before the rest are queued behind it, so that none of
       // them claims a place it will not get; each is offered to an idle CPU instead, as
       // sched_enqueue_local does for any task this CPU will not run next (the caller sends).
       thief.next = NextUp::running(*got[0]);
-      for (std::size_t k = 1; k < n; ++k) {
+      for (std::size_t k = 1; k < taken; ++k) {
         sched::SpinGuard g(got[k]->lock);
         sched_enqueue_local(got[k]);
       }

@@ -75,7 +75,8 @@ void bench_steal() {
 // The path a wake takes when the waking CPU is busy: push into this CPU's runqueue (the variant
 // under test), an IPI to a parked CPU, its way out of wfi, its steal from that runqueue, and the
 // switch into the task. Every other CPU is parked before each round, and the round counts only if
-// the task ran on one of them.
+// the task ran on one of them: this CPU's tick may end its slice while it spins and run the task
+// itself, and such a round is repeated (a few of them at most).
 std::atomic<std::uint64_t> g_started_at{0};
 std::atomic<std::uint32_t> g_ran_on{0};
 std::atomic<std::uint32_t> g_ran{0};
@@ -98,7 +99,8 @@ void bench_wakeup_by_steal() {
   std::uint64_t samples[kIpiRounds];
   g_ran.store(0, std::memory_order_relaxed);
   const std::uint64_t give_up = boot_tree().timebase_hz;  // a second
-  for (std::uint32_t r = 0; r < kIpiRounds; ++r) {
+  std::uint32_t local = 0;                                // rounds this CPU ran itself
+  for (std::uint32_t r = 0, runs = 0; r < kIpiRounds; ++runs) {
     if (!others_parked()) {
       kprintf("KBENCH: wakeup_steal_latency FAIL: a CPU never parked\n");
       return;
@@ -112,17 +114,20 @@ void bench_wakeup_by_steal() {
     const std::uint64_t sent = arch::time_now();
     task_wake(t);
     // Spin rather than yield: this CPU must not run the task itself.
-    while (g_ran.load(std::memory_order_acquire) < r + 1) {  // acquire: pairs with note_start
+    while (g_ran.load(std::memory_order_acquire) < runs + 1) {  // acquire: pairs with note_start
       if (arch::time_now() - sent > give_up) {
         kprintf("KBENCH: wakeup_steal_latency FAIL: the queued task did not run within 1 s\n");
         return;
       }
     }
     if (g_ran_on.load(std::memory_order_relaxed) == cpu_current_id()) {  // relaxed: see above
-      kprintf("KBENCH: wakeup_steal_latency FAIL: the waking CPU ran the task itself\n");
-      return;
+      if (++local > kIpiRounds / 4) {
+        kprintf("KBENCH: wakeup_steal_latency FAIL: the waking CPU ran the task %u times\n", local);
+        return;
+      }
+      continue;
     }
-    samples[r] = g_started_at.load(std::memory_order_relaxed) - sent;
+    samples[r++] = g_started_at.load(std::memory_order_relaxed) - sent;
   }
   for (std::uint32_t i = 1; i < kIpiRounds; ++i) {  // insertion sort for the median
     for (std::uint32_t j = i; j > 0 && samples[j] < samples[j - 1]; --j) {
@@ -177,10 +182,10 @@ void bench_throughput() {
     report("sched_instructions_per_task", arch::perf_read().instructions - insns, kThroughputTasks,
            "instructions/task");
   } else {
+    // Per task moved (a task stolen twice moved twice): below 1 when batches carry several.
     const Migrations after = migrations();
-    const std::uint64_t moved = after.stolen - before.stolen;
-    report("steals_per_migrated_task", after.steals - before.steals, moved, "steals/task");
-    report("migrated_tasks", moved * 100, kThroughputTasks, "percent");
+    report("steals_per_migrated_task", after.steals - before.steals, after.stolen - before.stolen,
+           "steals/task");
   }
 }
 

@@ -180,7 +180,7 @@ class BasicChaseLevDeque {
 
   // Any thread, FIFO deques: up to batch_size(size, max) of the oldest items into out[0..count),
   // claimed with one CAS. On Empty or Retry nothing is taken (out's contents are then garbage).
-  // steal() widened to k slots: the same fenced reads of top and bottom, then the copies, then
+  // steal() widened to k slots: the same reads of top and bottom, then the copies, then
   // the claim. The copies stay valid until the claim: push() overwrites slot t + i only after it
   // read top > t + i, which needs a claim at t to have succeeded, and then ours fails.
   StolenBatch steal_batch(T* out, std::size_t max) requires(End == OwnerEnd::Fifo) {
@@ -235,7 +235,8 @@ class BasicChaseLevDeque {
     return idx_.top.load(std::memory_order_relaxed);  // relaxed: ordered by the fence
   }
 
-  // steal(): read top, then bottom, with the ordering that pairs with store_bottom_load_top().
+  // steal(): read top, then bottom; on a LIFO deque with the ordering that pairs with
+  // store_bottom_load_top().
   void load_top_bottom(std::int64_t& t, std::int64_t& b) {
     if constexpr (End == OwnerEnd::Fifo) {
       // FIFO deques need no fence here: it is the thief's half of the StoreLoad pairing with

@@ -61,6 +61,7 @@ template <typename V>
 class RunQueueBatchStress : public RunQueueStress<V> {};
 TYPED_TEST_SUITE(RunQueueBatchStress, FifoVariants, VariantNames);
 
+// At 0-1 items every batch is of one: the batch path's last-item race against pop().
 TYPED_TEST(RunQueueBatchStress, NearlyEmptyTwoBatchThieves) {
   this->template expect_exactly_once<256>({kItems, 2, OwnerPattern::NearlyEmpty, 32});
 }

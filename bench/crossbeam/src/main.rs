@@ -6,7 +6,7 @@
 //! grows) and bounded (the owner waits while 1024 items are in flight, the C++ side's policy).
 //! Usage: crossbeam-peer REPETITIONS > crossbeam.json
 use crossbeam_deque::{Steal, Worker};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -21,8 +21,15 @@ extern "C" {
     fn sched_setaffinity(pid: i32, cpusetsize: usize, mask: *const u64) -> i32;
 }
 
+// The cores of the machine, read once before any thread is pinned: available_parallelism() follows
+// the calling thread's affinity, so read later from a pinned thread it would say 1.
+// (An atomic set in main, not OnceLock: Debian 12's rustc 1.63 predates it.)
+static CORES: AtomicUsize = AtomicUsize::new(0);
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    if CORES.load(Ordering::Relaxed) == 0 {
+        CORES.store(std::thread::available_parallelism().map_or(1, |n| n.get()), Ordering::Relaxed);
+    }
+    CORES.load(Ordering::Relaxed)
 }
 
 // Pins the calling thread to `core`, or (None) lets it run on any core again.
@@ -233,6 +240,7 @@ fn contended_tail(reps: usize, thieves: usize) -> TailRuns {
 
 fn main() {
     let reps: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5).max(1);
+    cores(); // before any pinning
     let mut out = vec![];
     for depth in [0u64, 16] {
         let (t, i) = owner_push_pop(reps, false, depth);
