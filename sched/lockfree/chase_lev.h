@@ -15,8 +15,10 @@
 // - take()  owner, LIFO: reserves slot bottom - 1 by decrementing bottom, then reads top. Only
 //           when one item is left does it race with thieves, and then it CASes top like them.
 // - steal() any thread, FIFO: reads top, then bottom, then claims slot top with a CAS on top.
-// - pop()   owner, FIFO queues: claims slot top with a CAS, exactly as a thief does (an addition
-//           to the paper: the scheduler wants FIFO round-robin from its own queue).
+// - pop()   owner, FIFO queues: claims slot top with a fetch_add on top, undone if the deque was
+//           empty (an addition to the paper: the scheduler wants FIFO round-robin from its own
+//           queue).
+// - push() reads top only when its last reading says the ring is full (top only grows).
 // - steal_batch()  any thread, FIFO queues: copies the oldest k slots, then claims them all with
 //           one CAS of top from t to t + k (an addition too, for load balancing).
 //
@@ -89,11 +91,13 @@ template <IndexLayout L>
 struct ChaseLevIndices {
   alignas(kCacheLine) std::atomic<std::int64_t> top{0};
   std::atomic<std::int64_t> bottom{0};
+  std::int64_t top_seen = 0;  // the owner's last reading of top (owner only)
 };
 template <>
 struct ChaseLevIndices<IndexLayout::SplitLines> {
   alignas(kCacheLine) std::atomic<std::int64_t> top{0};
   alignas(kCacheLine) std::atomic<std::int64_t> bottom{0};
+  std::int64_t top_seen = 0;  // the owner's last reading of top (owner only), beside bottom
 };
 
 template <typename T, std::size_t N, OwnerEnd End, typename Orders = ChaseLevOrders,
@@ -112,10 +116,16 @@ class BasicChaseLevDeque {
   bool push(T v) {
     // relaxed: only the owner writes bottom, and we are the owner.
     const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed);
-    // acquire: pairs with the release half of a thief's CAS on top, so its read of the slot we
-    // may now overwrite has happened before our write.
-    const std::int64_t t = idx_.top.load(std::memory_order_acquire);
-    if (b - t >= static_cast<std::int64_t>(N)) return false;
+    // Top only grows, so an old reading of it is a lower bound: while it leaves room, there is
+    // room, and the owner need not pull top's line from the thieves (who CAS it) on every push.
+    if (b - idx_.top_seen >= static_cast<std::int64_t>(N)) {
+      // acquire: pairs with the release half of the CAS that claimed the slot we are about to
+      // overwrite (or a later CAS on top: each continues its release sequence), so the claimer's
+      // read of that slot happened before our write. It still orders the write when the write
+      // comes many pushes later.
+      idx_.top_seen = idx_.top.load(std::memory_order_acquire);
+      if (b - idx_.top_seen >= static_cast<std::int64_t>(N)) return false;
+    }
     slot(b).store(v, std::memory_order_relaxed);  // relaxed: published by the release below
     // release: the slot write becomes visible to any thief whose acquire load sees b + 1.
     idx_.bottom.store(b + 1, std::memory_order_release);
@@ -144,22 +154,27 @@ class BasicChaseLevDeque {
     return won;
   }
 
-  // Owner only, FIFO deques: the oldest item. Claims it with the thieves' CAS, retrying when a
-  // thief got there first; fails only when the deque is empty.
+  // Owner only, FIFO deques: the oldest item. Claims slot top with one fetch_add, which cannot
+  // fail (an amoadd on RISC-V, a lock xadd on x86, instead of a CAS loop): against a thief's CAS
+  // on top exactly one of the two moves top from t, and the other's claim is of t + 1 (ours) or
+  // fails (theirs). When the deque turns out empty (t >= b) the increment is undone with a plain
+  // store: no one else can have moved top meanwhile, because a claim needs a bottom above top and
+  // bottom stays b <= t until we, the owner, push again. (SPIN: docs/model-checking.md.)
   bool pop(T& out) requires(End == OwnerEnd::Fifo) {
-    // relaxed: a stale top only makes the CAS below fail and retry.
-    std::int64_t t = idx_.top.load(std::memory_order_relaxed);
-    for (;;) {
-      // relaxed: only the owner writes bottom, and we are the owner.
-      if (t >= idx_.bottom.load(std::memory_order_relaxed)) return false;
-      out = slot(t).load(std::memory_order_relaxed);  // relaxed: the owner wrote it
-      // seq_cst (kClaimCas): one total order of claims on top with thieves and take(); on
-      // failure, relaxed: `t` is refreshed and we retry.
-      if (idx_.top.compare_exchange_weak(t, t + 1, Orders::kClaimCas, std::memory_order_relaxed)) {
-        return true;
-      }
-      cpu_relax();
+    // relaxed: only the owner writes bottom, and we are the owner.
+    const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed);
+    // relaxed: a hint that spares the RMW on an empty deque; the claim below decides.
+    if (idx_.top.load(std::memory_order_relaxed) >= b) return false;
+    // seq_cst (kClaimCas): one total order of claims on top with the thieves' CASes.
+    const std::int64_t t = idx_.top.fetch_add(1, Orders::kClaimCas);
+    if (t >= b) {
+      // relaxed: top returns to t; a thief that read t + 1 meanwhile saw t + 1 >= bottom: empty.
+      idx_.top.store(t, std::memory_order_relaxed);
+      return false;
     }
+    idx_.top_seen = t + 1;                          // owner-private: top's latest known value
+    out = slot(t).load(std::memory_order_relaxed);  // relaxed: the owner wrote it
+    return true;
   }
 
   // Any thread, FIFO: the oldest item. Retry means a race was lost, not that the deque is empty.
