@@ -116,18 +116,21 @@ class BasicChaseLevDeque {
   bool push(T v) {
     // relaxed: only the owner writes bottom, and we are the owner.
     const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed);
-    // Top only grows, so an old reading of it is a lower bound: while it leaves room, there is
-    // room, and the owner need not pull top's line from the thieves (who CAS it) on every push.
+    // Top only grows (but for pop()'s undo, which returns it to a value it had), so an old reading
+    // is a lower bound: while it leaves room, there is room, and the owner need not pull top's
+    // line from the thieves (who CAS it) on every push.
     if (b - idx_.top_seen >= static_cast<std::int64_t>(N)) {
       // acquire: pairs with the release half of the CAS that claimed the slot we are about to
-      // overwrite (or a later CAS on top: each continues its release sequence), so the claimer's
-      // read of that slot happened before our write. It still orders the write when the write
-      // comes many pushes later.
+      // overwrite (or a later RMW on top, in its release sequence), so the claimer's read of that
+      // slot happened before our write, however many pushes later. Where this load reads pop()'s
+      // undo, or top_seen came from pop(), pop()'s fetch_add did that acquire instead: it is the
+      // first owner write to top after any thief's claim (SPIN lemma L3), so keep it acquire.
       idx_.top_seen = idx_.top.load(std::memory_order_acquire);
       if (b - idx_.top_seen >= static_cast<std::int64_t>(N)) return false;
     }
     slot(b).store(v, std::memory_order_relaxed);  // relaxed: published by the release below
-    // release: the slot write becomes visible to any thief whose acquire load sees b + 1.
+    // release: the slot write becomes visible to any thief whose acquire load sees b + 1; and a
+    // preceding empty pop()'s undo of top with it (SPIN mutant M16 loses an item without).
     idx_.bottom.store(b + 1, std::memory_order_release);
     return true;
   }
@@ -165,10 +168,12 @@ class BasicChaseLevDeque {
     const std::int64_t b = idx_.bottom.load(std::memory_order_relaxed);
     // relaxed: a hint that spares the RMW on an empty deque; the claim below decides.
     if (idx_.top.load(std::memory_order_relaxed) >= b) return false;
-    // seq_cst (kClaimCas): one total order of claims on top with the thieves' CASes.
+    // seq_cst (kClaimCas): one total order of claims on top with the thieves' CASes. Its acquire
+    // half also orders the thieves' slot reads before our later overwrites (see push()).
     const std::int64_t t = idx_.top.fetch_add(1, Orders::kClaimCas);
     if (t >= b) {
-      // relaxed: top returns to t; a thief that read t + 1 meanwhile saw t + 1 >= bottom: empty.
+      // relaxed: top returns to t; a thief that read t + 1 meanwhile saw t + 1 >= bottom: empty
+      // (true when it read top). The next push's release store orders this before its bottom.
       idx_.top.store(t, std::memory_order_relaxed);
       return false;
     }

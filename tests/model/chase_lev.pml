@@ -4,20 +4,29 @@
  *
  * Model step                          C++ it stands for (sched/lockfree/chase_lev.h)
  * ----------------------------------  -----------------------------------------------------------
+ * ts (owner's local variable)        idx_.top_seen, owner-private, 0 at the start
  * push: b = LD(BOTTOM)                push(): idx_.bottom.load(relaxed)
- * push: t = LD(TOP)                   push(): idx_.top.load(acquire)             [M5: slot store first]
- * push: full check, ST(SLOT(b))       push(): slot(b).store(v, relaxed)
- * push: REL_ST(BOTTOM, b+1)           push(): idx_.bottom.store(b + 1, release)  [M2: plain store]
+ * push: b - ts >= N -> refresh        push(): if (b - idx_.top_seen >= N) {...}; else top is not read
+ * push: ts = LD(TOP)                  push(): idx_.top_seen = idx_.top.load(acquire) [M5: slot first]
+ * push: b - ts >= N -> refused        push(): if (b - idx_.top_seen >= N) return false
+ * push: ST(SLOT(b))                   push(): slot(b).store(v, relaxed)
+ * push: REL_ST(BOTTOM, b+1)           push(): idx_.bottom.store(b + 1, release) [M2; M16: top not drained]
  * take: b = LD(BOTTOM) - 1            take(): idx_.bottom.load(relaxed) - 1
  * take: REL_ST(BOTTOM, b)             store_bottom_load_top(): idx_.bottom.store(b, release) [M6]
  * take: FENCE                         store_bottom_load_top(): atomic_thread_fence(seq_cst) [M1]
  * take: t = LD(TOP)                   store_bottom_load_top(): idx_.top.load(relaxed)
  * take: t > b -> ST(BOTTOM, b+1)      take(): empty, idx_.bottom.store(b + 1, relaxed)
  * take: x = LD(SLOT(b))               take(): slot(b).load(relaxed)
- * take: t == b -> CAS(TOP, t, t+1)    take(): idx_.top.compare_exchange_strong(seq_cst)
+ * take: t == b -> CAS(TOP, t, t+1)    take(): idx_.top.compare_exchange_strong(seq_cst) [M4]
  * take: ST(BOTTOM, b+1)               take(): idx_.bottom.store(b + 1, relaxed)
- * pop:  t = LD(TOP), b = LD(BOTTOM)   pop(): idx_.top.load(relaxed), idx_.bottom.load(relaxed)
- * pop:  x = LD(SLOT(t)), CAS(TOP)     pop(): slot(t).load(relaxed), idx_.top.compare_exchange_weak(seq_cst)
+ * pop:  b = LD(BOTTOM)                pop(): idx_.bottom.load(relaxed)
+ * pop:  LD(TOP) >= b -> empty         pop(): if (idx_.top.load(relaxed) >= b) return false [M17: no hint]
+ * pop:  FAA_TOP: t = FAA(TOP)         pop(): idx_.top.fetch_add(1, seq_cst)         [M15: relaxed]
+ * pop:  t >= b                        pop(): if (t >= b)                            [M13: no check]
+ * pop:  UNDO_TOP: ST(TOP, t)          pop(): idx_.top.store(t, relaxed); return false [M12: none;
+ *                                       M18: also top_seen = t + 1]
+ * pop:  ts = t + 1                    pop(): idx_.top_seen = t + 1                  [M14: t + 2]
+ * pop:  x = LD(SLOT(t))               pop(): slot(t).load(relaxed)
  * steal: t = LD(TOP)                  load_top_bottom(): idx_.top.load(relaxed; acquire in FIFO deques)
  * steal: FENCE                        load_top_bottom(): atomic_thread_fence(seq_cst), LIFO only [M3]
  * steal: b = LD(BOTTOM)               load_top_bottom(): idx_.bottom.load(acquire)   [M7]
@@ -34,22 +43,33 @@
  * steal_batch: !ok -> skip            steal_batch(): return {StealStatus::Retry, 0}
  * fifo_pop()                          pop() of a FIFO deque (OwnerEnd::Fifo) [M11: take() instead]
  *
+ * The FIFO thieves' FENCE is a no-op: a thief never stores (its only write is the CAS, performed
+ * on memory), so its buffers are always empty; the FIFO C++ has no fence there.
+ *
  * Memory model. A store goes into the storing thread's buffer for that location; a load returns
  * the thread's newest buffered value for the location, else memory; the process `memory` commits
  * the oldest buffered store of any thread and location at any moment, so stores to different
  * locations may become visible out of order (PSO) and a load may pass an earlier store (TSO).
  * FENCE (seq_cst fence) waits until the thread's buffers are empty. A release store first waits
- * for the thread's buffers to drain (its earlier stores become visible first). A seq_cst CAS
- * waits for the buffers to drain and then reads and writes memory in one atomic step. Loads are
- * performed in program order; the mutants M3, M4, M5, M7, M8, M9 and M10 move one specific load
- * (or store, or a batch's slot loads together) to where a weaker ordering would let RVWMO put it.
+ * for the thread's buffers to drain (its earlier stores become visible first). A seq_cst CAS or
+ * fetch_add (FAA) waits for the buffers to drain and then reads and writes memory in one atomic
+ * step; a relaxed one waits only for the thread's own buffered stores to the same location
+ * (coherence). Loads are performed in program order; the mutants M3, M4, M5, M7, M8, M9 and M10
+ * move one specific load (or store, or a batch's slot loads together) to where a weaker ordering
+ * would let RVWMO put it.
  *
  * Mutants (one at a time, -DMUTANT=n): see docs/model-checking.md for the table and verdicts.
  * Witnesses (-DWITNESS=n, on the correct model): assertions that must fail, proving a scenario
- * reaches the race it is for: 1 a 2-item batch succeeds; 2 a batch copies a refilled slot.
- * Scenarios (-DSCENARIO=n): 1 last-item race, owner take vs one thief; 2 two thieves and owner
- * take; 3 wrap-around and full ring (N = 2) with take, pop and one thief; 4 owner pop vs two
- * thieves. FIFO deque with steal_batch (max 2), N = 4 (a batch of 2 needs 3 items queued, so
+ * reaches the race it is for: 1 a 2-item batch succeeds; 2 a batch copies a refilled slot; 3 a
+ * thief's CAS is performed between an empty pop's increment and its undo becoming visible; 4 a
+ * thief reads the increment of an empty pop before its undo; 5 a push refills a slot after the
+ * wrap (b >= N) without reading top. Lemmas L1-L3 (below the globals) are asserted in the correct
+ * model and in the variants expected clean.
+ * Scenarios (-DSCENARIO=n), N = 2: 1 last-item race, owner take vs one thief; 2 two thieves and
+ * owner take; 3 LIFO wrap-around and full ring: push 1..3 (take and retry when refused), take,
+ * push 4, take vs one thief stealing twice; 4 FIFO owner pop vs two thieves: push 1, pop, push 2,
+ * 3, 4, pop (the ring wraps, an empty pop's undo is followed by two pushes, push 4 may be
+ * refused). FIFO deque with steal_batch (max 2), N = 4 (a batch of 2 needs 3 items queued, so
  * N = 2 would only ever batch 1): 5 owner push 1..3, pop, pop vs one batch thief and one steal()
  * thief; 6 wrap-around and full ring: push 1..4, push 5 and 6 into the slots a batch may be
  * copying (pop and retry when refused), pop, vs a thief batching twice and a steal() thief; 7 owner
@@ -71,7 +91,7 @@
 #endif
 #define MAXB 2            /* steal_batch()'s max */
 #ifndef WITNESS
-#define WITNESS 0         /* reachability witnesses: assertions that must fail (W1, W2) */
+#define WITNESS 0         /* reachability witnesses: assertions that must fail (W1..W5) */
 #endif
 
 #define NT 3              /* thread 0 owner, 1 and 2 thieves */
@@ -89,15 +109,29 @@ byte taken[MAXV];            /* times each item left the deque (take, pop, steal
 byte pushed = 0;             /* items pushed successfully: values 1..pushed */
 byte done = 0;               /* threads finished */
 
+/* Lemmas of the arguments in chase_lev.h, asserted in the correct model and in the variants
+   expected clean (a mutant is judged by the properties alone, so that its trail ends in the lost
+   or repeated item): L1 push()'s cached top is at most top; L2 a pop's claim never finds top
+   above the owner's bottom, so an empty claim has t == b and its undo restores top == bottom;
+   L3 no claim on top succeeds between an empty pop's increment and its undo becoming visible. */
+#ifndef LEMMAS
+#define LEMMAS (MUTANT == 0 || MUTANT == 6 || MUTANT == 10 || MUTANT == 15 || MUTANT == 17)
+#endif
+#define GHOST_UNDO (LEMMAS || WITNESS == 3)
+#if GHOST_UNDO
+bit undoing = 0;             /* ghost: an empty pop incremented top and has not stored the undo */
+#endif
+
 #define B(p, l, k) buf[((p) * NLOC + (l)) * DEPTH + (k)]
 #define C(p, l) cnt[(p) * NLOC + (l)]
 
 #if N == 2
-#define drained(p) (C(p, 0) == 0 && C(p, 1) == 0 && C(p, 2) == 0 && C(p, 3) == 0)
+#define drained_but_top(p) (C(p, 1) == 0 && C(p, 2) == 0 && C(p, 3) == 0)
 #elif N == 4
-#define drained(p) (C(p, 0) == 0 && C(p, 1) == 0 && C(p, 2) == 0 && C(p, 3) == 0 && \
-                    C(p, 4) == 0 && C(p, 5) == 0)
+#define drained_but_top(p) (C(p, 1) == 0 && C(p, 2) == 0 && C(p, 3) == 0 && C(p, 4) == 0 && \
+                            C(p, 5) == 0)
 #endif
+#define drained(p) (C(p, TOP) == 0 && drained_but_top(p))
 
 /* Commit the oldest buffered store of thread p to location l. */
 inline commit(p, l) {
@@ -137,10 +171,51 @@ inline CAS(p, l, expect, desired, ok, relaxed) {
   :: else -> (drained(p))
   fi;
   d_step {
+#if WITNESS == 3
+    /* W3 must fail: a thief's claim is performed between an empty pop's increment and its undo
+       becoming visible (L3 says such a claim always fails). */
+    assert(l != TOP || p == 0 || !undoing && C(0, TOP) == 0);
+#endif
     if
-    :: mem[l] == expect -> mem[l] = desired; ok = 1
+    :: mem[l] == expect ->
+#if LEMMAS
+       assert(l != TOP || !undoing && C(0, TOP) == 0);  /* L3 */
+#endif
+       mem[l] = desired; ok = 1
     :: else -> ok = 0
     fi
+  }
+}
+
+/* pop()'s claim, top.fetch_add(1) by the owner into t: seq_cst, it drains, then reads and
+   increments memory in one atomic step; relaxed, it still follows the owner's own earlier store
+   to top (coherence), but not those to other locations. */
+inline FAA_TOP(relaxed) {
+  if
+  :: relaxed -> (C(0, TOP) == 0)
+  :: else -> (drained(0))
+  fi;
+  d_step {
+    t = mem[TOP];
+    mem[TOP] = t + 1;
+#if LEMMAS
+    assert(t <= b);             /* L2 */
+#endif
+#if GHOST_UNDO
+    undoing = (t >= b)
+#endif
+  }
+}
+
+/* pop()'s undo, top.store(t, relaxed): a plain store into the owner's buffer. */
+inline UNDO_TOP() {
+  (C(0, TOP) < DEPTH);
+  d_step {
+    B(0, TOP, C(0, TOP)) = t;
+    C(0, TOP)++;
+#if GHOST_UNDO
+    undoing = 0
+#endif
   }
 }
 
@@ -172,28 +247,50 @@ end:
 
 /* ---- owner operations ------------------------------------------------------------------- */
 
+/* ts is the owner's idx_.top_seen: a lower bound of top. */
 inline push(v, ok) {
-  LD(0, BOTTOM, b);
-#if MUTANT == 5
-  /* M5: top read relaxed instead of acquire: the slot store may be performed before it. */
-  ST(0, SLOT(b), v);
-  LD(0, TOP, t);
-  if
-  :: b - t >= N -> ok = 0
-  :: else -> ok = 1
-  fi;
+#if LEMMAS
+  /* L1: the cached top is at most top as the owner sees it (its pending undo, else memory). */
+  d_step {
+    assert(ts <= (C(0, TOP) > 0 -> B(0, TOP, C(0, TOP) - 1) : mem[TOP]));
+    LD(0, BOTTOM, b)
+  }
 #else
-  LD(0, TOP, t);
-  if
-  :: b - t >= N -> ok = 0
-  :: else -> ST(0, SLOT(b), v); ok = 1
-  fi;
+  LD(0, BOTTOM, b)
 #endif
+  ;
+  if
+  :: b - ts >= N ->             /* full by the cached top: refresh it */
+#if MUTANT == 5
+     /* M5: top read relaxed instead of acquire: the slot store may be performed before it. */
+     ST(0, SLOT(b), v);
+     LD(0, TOP, ts);
+     if
+     :: b - ts >= N -> ok = 0
+     :: else -> ok = 1
+     fi
+#else
+     LD(0, TOP, ts);
+     if
+     :: b - ts >= N -> ok = 0
+     :: else -> ST(0, SLOT(b), v); ok = 1
+     fi
+#endif
+  :: else ->                    /* room by the cached top: top is not read */
+#if WITNESS == 5
+     assert(b < N);             /* W5 must fail: a slot is refilled after the wrap, top unread */
+#endif
+     ST(0, SLOT(b), v); ok = 1
+  fi;
   if
   :: ok ->
      pushed++;                  /* ghost: v is pushed from here on (before it is published) */
 #if MUTANT == 2
      ST(0, BOTTOM, b + 1)       /* M2: bottom published relaxed */
+#elif MUTANT == 16
+     /* M16: the publishing store does not wait for a pending undo of top (an empty pop's). */
+     (drained_but_top(0));
+     ST(0, BOTTOM, b + 1)
 #else
      REL_ST(0, BOTTOM, b + 1)
 #endif
@@ -231,21 +328,36 @@ inline take() {
 }
 
 inline pop() {
-  ok = 0;
-  do
-  :: LD(0, TOP, t);
-     LD(0, BOTTOM, b);
+  LD(0, BOTTOM, b);
+#if MUTANT == 17
+  t = b - 1;                    /* M17: no hint: every pop claims, an empty one undoes */
+#else
+  LD(0, TOP, t);                /* the hint */
+#endif
+  if
+  :: t >= b -> skip             /* empty by the hint */
+  :: else ->
+     FAA_TOP(MUTANT == 15);
      if
-     :: t >= b -> break
+     :: t >= b && MUTANT != 13 ->   /* empty: undo the increment (M13 drops the check) */
+#if MUTANT == 12
+        skip                    /* M12: no undo, top stays one past */
+#else
+        UNDO_TOP()
+#endif
+#if MUTANT == 18
+        ; ts = t + 1            /* M18: the empty pop caches the increment it undoes */
+#endif
      :: else ->
+#if MUTANT == 14
+        ts = t + 2;             /* M14: a cached top one too high */
+#else
+        ts = t + 1;
+#endif
         LD(0, SLOT(t), x);
-        CAS(0, TOP, t, t + 1, ok, MUTANT == 4);
-        if
-        :: ok -> got(x); break
-        :: else -> skip
-        fi
+        got(x)
      fi
-  od
+  fi
 }
 
 /* The owner's end of a FIFO deque is pop(); M11 breaks the type rule and uses take() there. */
@@ -256,6 +368,14 @@ inline pop() {
 #endif
 
 /* ---- thief ------------------------------------------------------------------------------ */
+
+/* A thief's top load (it never has buffered stores). W4 must fail: in a FIFO deque top exceeds
+   bottom in memory only between an empty pop's fetch_add and the moment its undo is visible. */
+#if WITNESS == 4
+#define THIEF_LD_TOP(p) d_step { assert(mem[TOP] <= mem[BOTTOM]); t = mem[TOP] }
+#else
+#define THIEF_LD_TOP(p) LD(p, TOP, t)
+#endif
 
 inline steal(p) {
 #if MUTANT == 3
@@ -271,7 +391,7 @@ inline steal(p) {
   LD(p, SLOT(t), x);
   LD(p, BOTTOM, b);
 #else
-  LD(p, TOP, t);
+  THIEF_LD_TOP(p);
   FENCE(p);
   LD(p, BOTTOM, b);
 #endif
@@ -313,7 +433,7 @@ inline steal_batch(p) {
   LD(p, SLOT(t + 1), y);
   LD(p, BOTTOM, b);
 #else
-  LD(p, TOP, t);
+  THIEF_LD_TOP(p);
   FENCE(p);
   LD(p, BOTTOM, b);
 #endif
@@ -388,6 +508,7 @@ proctype thief(byte p; byte steals) {
 
 proctype owner() {
   int t, b, x;
+  int ts = 0;                   /* idx_.top_seen */
   bit ok;
 #if SCENARIO == 1
   push(1, ok); take();
@@ -399,9 +520,9 @@ proctype owner() {
   :: !ok -> take(); push(3, ok)   /* the ring was full: make room, push again */
   :: else -> skip
   fi;
-  pop(); push(4, ok); take();
+  take(); push(4, ok); take();
 #elif SCENARIO == 4
-  push(1, ok); push(2, ok); pop(); pop();
+  push(1, ok); pop(); push(2, ok); push(3, ok); push(4, ok); pop();
 #elif SCENARIO == 5
   push(1, ok); push(2, ok); push(3, ok); fifo_pop(); fifo_pop();
 #elif SCENARIO == 6

@@ -2,8 +2,9 @@
 # Model-checks tests/model/chase_lev.pml with SPIN: the correct model must verify in every
 # scenario, and each mutant must produce an error trail in at least one scenario, except those
 # docs/model-checking.md justifies as not needed under the modelled memory model (expected clean).
-# Witnesses W1, W2 are deliberate assertions on the correct model that must fail too, so that the
-# batch races the scenarios claim to exercise are known to be reached.
+# Witnesses W1..W5 are deliberate assertions on the correct model that must fail too, so that the
+# races the scenarios claim to exercise (batches, an empty pop's undo, a push that skips reading
+# top) are known to be reached.
 # Every (mutant, scenario) pair runs in its own folder, $SPIN_JOBS (default: the number of CPUs)
 # at a time; with --keep DIR the folders stay, each with its pan.out and any trail.
 # Ends with "N passed, M failed". Usage: tests/model/run-spin.sh [--keep DIR]
@@ -16,28 +17,43 @@ work=$(mktemp -d)
 cp "$HERE/chase_lev.pml" "$work/"
 cd "$work"
 
-# 1-4: owner take()/pop() against steal(), capacity 2; 5-7: FIFO owner (pop) against
-# steal_batch(max 2), capacity 4 (a batch of 2 needs 3 items queued).
+# 1-3: LIFO owner (take) against steal(), capacity 2; 4: FIFO owner (pop) against steal(),
+# capacity 2; 5-7: FIFO owner (pop) against steal_batch(max 2), capacity 4 (a batch of 2 needs 3
+# items queued).
 SCENARIOS="1 2 3 4 5 6 7"
+LIFO_SCENARIOS="1 2 3"
+FIFO_SCENARIOS="4 5 6 7"
 BATCH_SCENARIOS="5 6 7"
 # id : name : expectation (caught | clean) [: scenarios, default all]. An id Wn is a witness: the
-# correct model with one assertion that must fail. Entries that change only steal_batch() or the
-# FIFO owner run only where those occur (elsewhere they compile to the correct model).
+# correct model with one assertion that must fail. Entries that change only take(), pop(),
+# steal_batch() or the FIFO owner run only where those occur (elsewhere they compile to the
+# correct model). M16, M18, W3 and W4 need an empty pop followed by pushes, or by a thief's
+# steal, which only scenario 4 has (docs/model-checking.md).
 MUTANTS=(
   "0:correct model:clean"
-  "1:take() without its StoreLoad fence:caught"
+  "1:take() without its StoreLoad fence:caught:$LIFO_SCENARIOS"
   "2:push() publishes bottom relaxed, not release:caught"
   "3:steal() without its fence (top and bottom loads reorder):caught"
-  "4:claim CAS relaxed, not seq_cst (slot load after the claim):caught"
-  "5:push() reads top relaxed, not acquire (slot store before the check):caught"
-  "6:take() decrements bottom relaxed, not release:clean"
+  "4:claim CAS of steal()/take() relaxed (slot load after the claim):caught"
+  "5:push() refreshes top relaxed, not acquire (slot store first):caught"
+  "6:take() decrements bottom relaxed, not release:clean:$LIFO_SCENARIOS"
   "7:steal() reads bottom relaxed, not acquire (slot load before it):caught"
   "8:steal_batch() claim CAS relaxed, not seq_cst (slot loads after it):caught:$BATCH_SCENARIOS"
   "9:steal_batch() reads bottom relaxed, not acquire (slot loads before it):caught:$BATCH_SCENARIOS"
   "10:steal_batch() without its fence (top and bottom loads reorder):clean:$BATCH_SCENARIOS"
   "11:FIFO owner take()s (LIFO, no CAS) against batch thieves:caught:$BATCH_SCENARIOS"
+  "12:pop() does not undo an empty claim (top left one past):caught:$FIFO_SCENARIOS"
+  "13:pop() claims with fetch_add without the t >= b check:caught:$FIFO_SCENARIOS"
+  "14:pop() caches top_seen = t + 2 (push trusts a too-high top):caught:$FIFO_SCENARIOS"
+  "15:pop()'s fetch_add relaxed, not seq_cst:clean:$FIFO_SCENARIOS"
+  "16:push()'s release does not order an empty pop's undo:caught:4"
+  "17:pop() without its hint (every pop claims, empty ones undo):clean:$FIFO_SCENARIOS"
+  "18:an empty pop() caches top_seen = t + 1 (the undone value):caught:4"
   "W1:witness, a 2-item batch succeeds:caught:$BATCH_SCENARIOS"
   "W2:witness, a batch copies a slot refilled after the wrap:caught:$BATCH_SCENARIOS"
+  "W3:witness, a thief's CAS falls between an empty pop's claim and undo:caught:4"
+  "W4:witness, a thief reads an empty pop's increment before its undo:caught:4"
+  "W5:witness, push() refills a slot after the wrap without reading top:caught:3 4 6"
 )
 
 # verify ID SCENARIO -> prints "error", "clean" or "incomplete"; pan's output goes to pan.out
