@@ -78,13 +78,16 @@ struct ChaseLevOrders {
   static constexpr std::memory_order kClaimCas = std::memory_order_seq_cst;  // CAS on top
 };
 
-// Where top and bottom live. A steal reads both and CASes top; a push writes bottom and reads
-// top. On one shared line every steal's CAS takes the line from the owner, whose next push
-// takes it back; on split lines the owner keeps bottom's line in its cache and reads top's line,
-// which a thief takes only to claim. Measured on the 2-core x86 host, threads pinned, in one run
-// of scripts/bench.sh (docs/benchmarks.md, handover K=1): SplitLines hands items over faster in
-// both regimes, so it is the default; SharedLine stays in the benchmarks (lockfree-shared). (An
-// earlier "SharedLine 4x faster" came from a harness whose owner spun on a full ring.)
+// Where top and bottom live. A steal reads both and CASes top; a push writes bottom (and reads
+// top only when it looks full). On one shared line every claim takes the line from the owner,
+// whose next push takes it back; on split lines the owner keeps bottom's line and a thief keeps
+// top's between claims. Measured on the 2-core x86 VM, threads pinned, in one run of
+// scripts/bench.sh on 2026-11-26 (docs/benchmarks.md), handover with one thief: SplitLines
+// 59.5 vs 57.0 M items/s without back-pressure and 46.8 vs 42.0 bounded at 1024, so it is the
+// default. SharedLine stays in the benchmarks (lockfree-shared): it wins the contended tail, an
+// owner racing a polling thief for single items (129 vs 235 ns per push+pop), which the kernel's
+// thieves do not do (idle CPUs wait for a kick). An earlier "SharedLine 4x faster" came from a
+// harness whose owner spun on a full ring.
 enum class IndexLayout { SharedLine, SplitLines };
 
 template <IndexLayout L>
