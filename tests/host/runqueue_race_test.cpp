@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <thread>
+#include <utility>
 
 #include "runqueue_variants.h"
 
@@ -88,32 +89,45 @@ template <typename V>
 class RunQueueBatchRace : public ::testing::Test {};
 TYPED_TEST_SUITE(RunQueueBatchRace, FifoVariants, VariantNames);
 
+// A batch thief that retries lost races until it has a verdict: how many it got.
+template <typename Q>
+std::size_t batch_until_verdict(Q& q, Item* out) {
+  sched::StolenBatch s;
+  do s = q.steal_batch(out, 8);
+  while (s.status == sched::StealStatus::Retry);
+  return s.count;
+}
+
+// What two takers got plus what the owner pops from the rest, as {count, sum}: exactly once by
+// both (a lost item and a duplicate do not cancel out when the items are 1, 2, 4).
+template <typename Q>
+std::pair<std::size_t, Item> tally(Q& q, const Item* a, std::size_t na, const Item* b,
+                                   std::size_t nb) {
+  Item sum = 0, v;
+  std::size_t n = na + nb;
+  for (std::size_t i = 0; i < na; ++i) sum += a[i];
+  for (std::size_t i = 0; i < nb; ++i) sum += b[i];
+  while (q.pop(v)) sum += v, ++n;
+  return {n, sum};
+}
+
 // Three items each round; a batch thief (half of 3: two) against the owner popping two, then
 // the rest drained. Every item leaves exactly once, every round, whoever wins.
 TYPED_TEST(RunQueueBatchRace, BatchVersusOwnerPop) {
   typename TypeParam::template Queue<8> q;
   Item owner[2], batch[8];
   std::size_t owner_n = 0, batch_n = 0;
-  race_rounds([&] { ASSERT_TRUE(q.push(1) && q.push(2) && q.push(4)); },
-              [&] {
-                owner_n = 0;
-                for (int i = 0; i < 2 && q.pop(owner[owner_n]); ++i) ++owner_n;
-              },
-              [&] {
-                sched::StolenBatch s;
-                do s = q.steal_batch(batch, 8);
-                while (s.status == sched::StealStatus::Retry);
-                batch_n = s.count;
-              },
-              [&](int r) {
-                Item sum = 0, v;
-                std::size_t n = owner_n + batch_n;
-                for (std::size_t i = 0; i < owner_n; ++i) sum += owner[i];
-                for (std::size_t i = 0; i < batch_n; ++i) sum += batch[i];
-                while (q.pop(v)) sum += v, ++n;
-                ASSERT_EQ(n, 3u) << "round " << r;
-                ASSERT_EQ(sum, 7u) << "round " << r << ": an item left twice, another never";
-              });
+  race_rounds(
+      [&] { ASSERT_TRUE(q.push(1) && q.push(2) && q.push(4)); },
+      [&] {
+        owner_n = 0;
+        for (int i = 0; i < 2 && q.pop(owner[owner_n]); ++i) ++owner_n;
+      },
+      [&] { batch_n = batch_until_verdict(q, batch); },
+      [&](int r) {
+        ASSERT_EQ(tally(q, owner, owner_n, batch, batch_n), (std::pair<std::size_t, Item>{3, 7}))
+            << "round " << r << ": {items, sum} should be {3, 7}";
+      });
 }
 
 // Two batch thieves at two items: each claim is all or nothing, together exactly the two.
@@ -121,22 +135,11 @@ TYPED_TEST(RunQueueBatchRace, BatchVersusBatch) {
   typename TypeParam::template Queue<8> q;
   Item a[8], b[8];
   std::size_t na = 0, nb = 0;
-  auto batch_until_verdict = [&](Item* out, std::size_t& n) {
-    sched::StolenBatch s;
-    do s = q.steal_batch(out, 8);
-    while (s.status == sched::StealStatus::Retry);
-    n = s.count;
-  };
-  race_rounds([&] { ASSERT_TRUE(q.push(1) && q.push(2)); }, [&] { batch_until_verdict(a, na); },
-              [&] { batch_until_verdict(b, nb); },
+  race_rounds([&] { ASSERT_TRUE(q.push(1) && q.push(2)); }, [&] { na = batch_until_verdict(q, a); },
+              [&] { nb = batch_until_verdict(q, b); },
               [&](int r) {
-                Item sum = 0, v;
-                std::size_t n = na + nb;
-                for (std::size_t i = 0; i < na; ++i) sum += a[i];
-                for (std::size_t i = 0; i < nb; ++i) sum += b[i];
-                while (q.pop(v)) sum += v, ++n;
-                ASSERT_EQ(n, 2u) << "round " << r;
-                ASSERT_EQ(sum, 3u) << "round " << r;
+                ASSERT_EQ(tally(q, a, na, b, nb), (std::pair<std::size_t, Item>{2, 3}))
+                    << "round " << r << ": {items, sum} should be {2, 3}";
               });
 }
 
