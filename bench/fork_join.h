@@ -8,6 +8,7 @@
 #include <oneapi/tbb/task_group.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -66,7 +67,7 @@ inline std::vector<FibArena> fib_arenas(unsigned n, unsigned workers) {
 }
 
 // Runs fib(n)'s call tree on `workers` threads; returns the number of nodes processed, or 0 if
-// an arena ran out (it cannot: each holds the whole tree).
+// an arena ran out (it cannot: each holds the whole tree) or the root never completed.
 template <class Impl>
 std::uint64_t run_fib_pool(unsigned n, unsigned workers, std::vector<FibArena>& arenas) {
   std::vector<std::unique_ptr<Impl>> queues;
@@ -115,13 +116,19 @@ std::uint64_t run_fib_pool(unsigned n, unsigned workers, std::vector<FibArena>& 
       }
     };
     Item item;
-    for (;;) {
+    // A lost task would leave the root incomplete and every worker spinning: worker 0 gives up
+    // after a deadline far beyond any honest run, and the run counts as failed.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (std::uint64_t idle = 0;;) {
       bool got = own.pop(item);
       for (unsigned i = 1; !got && i < workers; ++i) got = queues[(me + i) % workers]->steal(item);
       if (got) {
         process(process, reinterpret_cast<FibNode*>(item));
       } else if (done.load(std::memory_order_acquire)) {  // acquire: pairs with the root's release
         break;
+      } else if (me == 0 && ++idle % 4096 == 0 && std::chrono::steady_clock::now() > deadline) {
+        exhausted.store(true, std::memory_order_relaxed);  // relaxed: read after the joins
+        done.store(true, std::memory_order_release);
       } else {
         sched::cpu_relax();
       }

@@ -22,6 +22,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
@@ -37,23 +40,37 @@ constexpr Item kHandoverItems = Item{1} << 20;
 constexpr Item kInFlight = kCapacity;  // handover_bounded's limit
 constexpr Item kDrainReport = 64;  // a thief reports its items to the owner in groups this large
 constexpr std::size_t kFreeCapacity = 2 * kHandoverItems;  // handover_free's rings: never full
-constexpr std::size_t kBoundedCapacity = 2 * kInFlight;    // room above the limit
+// Rings of exactly the limit, as a kernel runqueue near full: the policy never lets a push meet a
+// full ring (reports lag the truth, so in flight <= reported <= kInFlight), but each push's own
+// fullness check runs against a ring that is nearly full, not one with room to spare.
+constexpr std::size_t kBoundedCapacity = kInFlight;
 constexpr Item kTailOps = Item{1} << 19;
 constexpr unsigned kEmptyStreak = 64;
-const unsigned kCores = std::thread::hardware_concurrency();
+// The CPUs this process may run on (its affinity at start, so taskset and cpusets are honoured):
+// threads are pinned to these, and they decide which runs are oversubscribed.
+std::vector<int> g_cpus;
+unsigned kCores = 0;  // g_cpus.size(), set in main before anything runs
 
 void spin_until(const std::atomic<bool>& flag) {
   while (!flag.load(std::memory_order_acquire)) sched::cpu_relax();
 }
 
-// Pins the calling thread to `core`, or (core < 0) lets it run anywhere again.
+// The affinity the process started with, restored after each pinned run.
+cpu_set_t g_start_affinity;
+
+// Pins the calling thread to the core-th allowed CPU, or (core < 0) gives it back the affinity
+// the process started with. A row labelled pinned must be pinned: a failure ends the program.
 void pin_to(int core) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  for (unsigned c = 0; c < kCores; ++c) {
-    if (core < 0 || static_cast<unsigned>(core) == c) CPU_SET(c, &set);
+  cpu_set_t set = g_start_affinity;
+  if (core >= 0) {
+    CPU_ZERO(&set);
+    CPU_SET(g_cpus[static_cast<std::size_t>(core)], &set);
   }
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  if (const int e = pthread_setaffinity_np(pthread_self(), sizeof set, &set); e != 0) {
+    std::fprintf(stderr, "host_bench: cannot pin a thread to core %d: %s\n", core,
+                 std::strerror(e));
+    std::exit(2);
+  }
 }
 
 template <class Impl>
@@ -311,6 +328,16 @@ int main(int argc, char** argv) {
   // thread, and never again after: start one now, so that no benchmark's speed depends on whether
   // it happens to run before every other that starts threads.
   std::thread([] {}).join();
+  if (const int e =
+          pthread_getaffinity_np(pthread_self(), sizeof g_start_affinity, &g_start_affinity);
+      e != 0) {
+    std::fprintf(stderr, "host_bench: cannot read the thread's affinity: %s\n", std::strerror(e));
+    return 2;
+  }
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &g_start_affinity)) g_cpus.push_back(c);
+  }
+  kCores = static_cast<unsigned>(g_cpus.size());
   if (kCores >= 2) {
     benchmark::RegisterBenchmark("cacheline_round_trip", cacheline_round_trip)
         ->UseManualTime()

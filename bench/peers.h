@@ -141,14 +141,16 @@ struct MutexDequeN {
 };
 
 // A thief's handle on one queue, made before the clock starts. Most queues need nothing.
+// Each on a cache line of its own (a thief's token is written per item: packed side by side in a
+// vector, two thieves' tokens would share a line).
 template <class Impl>
-struct Stealer {
+struct alignas(64) Stealer {
   explicit Stealer(Impl& impl) : impl(impl) {}
   bool steal(Item& v) { return impl.steal(v); }
   Impl& impl;
 };
 template <std::size_t Cap>
-struct Stealer<MoodycamelN<Cap>> {
+struct alignas(64) Stealer<MoodycamelN<Cap>> {
   explicit Stealer(MoodycamelN<Cap>& impl) : token(impl.q), impl(impl) {}
   bool steal(Item& v) { return impl.q.try_dequeue(token, v); }
   moodycamel::ConsumerToken token;

@@ -284,7 +284,7 @@ def main():
         sys.exit(1 if failed else 0)
     results = Path(sys.argv[1])
     context, rows = load_host(results / "host.json", [results / "crossbeam.json"])
-    cores = int(context.get("num_cpus") or 2)
+    cores = int(context.get("cores") or context.get("num_cpus") or 2)  # those host_bench may use
     tables, impls = host_tables(rows, cores)
     reps = sorted({r.get("n", 0) for r in rows.values() if r.get("n")})
     trip = rows.get(("cacheline_round_trip", "", ""), {}).get("median", {}).get("ns_per_round_trip")

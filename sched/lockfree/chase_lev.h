@@ -19,6 +19,8 @@
 //           empty (an addition to the paper: the scheduler wants FIFO round-robin from its own
 //           queue).
 // - push() reads top only when its last reading says the ring is full (top only grows).
+// Owner operations must never overlap one another (one thread, or a CPU with interrupts off):
+// two overlapping pop()s, or a push() inside a pop()'s claim and undo, would break the undo.
 // - steal_batch()  any thread, FIFO queues: copies the oldest k slots, then claims them all with
 //           one CAS of top from t to t + k (an addition too, for load balancing).
 //
@@ -100,7 +102,9 @@ template <>
 struct ChaseLevIndices<IndexLayout::SplitLines> {
   alignas(kCacheLine) std::atomic<std::int64_t> top{0};
   alignas(kCacheLine) std::atomic<std::int64_t> bottom{0};
-  std::int64_t top_seen = 0;  // the owner's last reading of top (owner only), beside bottom
+  // The owner's last reading of top (owner only), on a line of its own: pop() writes it, and on
+  // bottom's line every pop would take that line from the thieves reading bottom.
+  alignas(kCacheLine) std::int64_t top_seen = 0;
 };
 
 template <typename T, std::size_t N, OwnerEnd End, typename Orders = ChaseLevOrders,
@@ -175,8 +179,10 @@ class BasicChaseLevDeque {
     // half also orders the thieves' slot reads before our later overwrites (see push()).
     const std::int64_t t = idx_.top.fetch_add(1, Orders::kClaimCas);
     if (t >= b) {
-      // relaxed: top returns to t; a thief that read t + 1 meanwhile saw t + 1 >= bottom: empty
-      // (true when it read top). The next push's release store orders this before its bottom.
+      // relaxed: top returns to t. A thief that read t + 1 meanwhile finds the deque empty, or
+      // reads a bottom our next push published; that push's release store orders this undo
+      // before its bottom, so the thief's CAS from t + 1 then fails unless slot t was claimed
+      // meanwhile, and then it rightly claims slot t + 1.
       idx_.top.store(t, std::memory_order_relaxed);
       return false;
     }

@@ -6,7 +6,7 @@
 //! grows) and bounded (the owner waits while 1024 items are in flight, the C++ side's policy).
 //! Usage: crossbeam-peer REPETITIONS > crossbeam.json
 use crossbeam_deque::{Steal, Worker};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,28 +19,61 @@ const DRAIN_REPORT: u64 = 64; // thieves report their items in groups this large
 extern "C" {
     // glibc's; pid 0 is the calling thread.
     fn sched_setaffinity(pid: i32, cpusetsize: usize, mask: *const u64) -> i32;
+    fn sched_getaffinity(pid: i32, cpusetsize: usize, mask: *mut u64) -> i32;
 }
 
-// The cores of the machine, read once before any thread is pinned: available_parallelism() follows
-// the calling thread's affinity, so read later from a pinned thread it would say 1.
-// (An atomic set in main, not OnceLock: Debian 12's rustc 1.63 predates it.)
-static CORES: AtomicUsize = AtomicUsize::new(0);
+type CpuMask = [u64; 16]; // a 1024-bit cpu_set_t
+
+// The affinity the process started with (main reads it before any thread is pinned): its CPUs are
+// the cores the runs may use, as on the C++ side, so taskset and cpusets are honoured. Kept in
+// atomics, not a OnceLock: Debian 12's rustc 1.63 predates it.
+static START_MASK: [AtomicU64; 16] = [
+    AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0),
+    AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0),
+    AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0),
+    AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0),
+];
+
+fn read_start_affinity() {
+    let mut mask: CpuMask = [0; 16];
+    if unsafe { sched_getaffinity(0, std::mem::size_of_val(&mask), mask.as_mut_ptr()) } != 0 {
+        panic!("crossbeam-peer: cannot read the thread's affinity");
+    }
+    for (w, m) in START_MASK.iter().zip(mask) {
+        w.store(m, Ordering::Relaxed);
+    }
+}
+
+fn start_mask() -> CpuMask {
+    let mut mask: CpuMask = [0; 16];
+    for (m, w) in mask.iter_mut().zip(START_MASK.iter()) {
+        *m = w.load(Ordering::Relaxed);
+    }
+    mask
+}
+
+// The allowed CPUs, in order.
+fn allowed() -> Vec<usize> {
+    let mask = start_mask();
+    (0..1024).filter(|&c| mask[c / 64] & (1 << (c % 64)) != 0).collect()
+}
+
 fn cores() -> usize {
-    if CORES.load(Ordering::Relaxed) == 0 {
-        CORES.store(std::thread::available_parallelism().map_or(1, |n| n.get()), Ordering::Relaxed);
-    }
-    CORES.load(Ordering::Relaxed)
+    allowed().len()
 }
 
-// Pins the calling thread to `core`, or (None) lets it run on any core again.
+// Pins the calling thread to the core-th allowed CPU, or (None) gives it back the affinity the
+// process started with. A run labelled pinned must be pinned: a failure ends the program.
 fn pin_to(core: Option<usize>) {
-    let mut mask = [0u64; 16]; // a 1024-bit cpu_set_t
-    for c in 0..cores().min(1024) {
-        if core.map_or(true, |k| k == c) {
-            mask[c / 64] |= 1 << (c % 64);
-        }
+    let mut mask = start_mask();
+    if let Some(k) = core {
+        let c = allowed()[k];
+        mask = [0; 16];
+        mask[c / 64] |= 1 << (c % 64);
     }
-    unsafe { sched_setaffinity(0, std::mem::size_of_val(&mask), mask.as_ptr()) };
+    if unsafe { sched_setaffinity(0, std::mem::size_of_val(&mask), mask.as_ptr()) } != 0 {
+        panic!("crossbeam-peer: cannot pin a thread to core {:?}", core);
+    }
 }
 
 fn emit(out: &mut Vec<String>, name: &str, time_ns: Vec<f64>, ips: Vec<f64>, extra: &[(&str, Vec<f64>)]) {
@@ -240,7 +273,7 @@ fn contended_tail(reps: usize, thieves: usize) -> TailRuns {
 
 fn main() {
     let reps: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5).max(1);
-    cores(); // before any pinning
+    read_start_affinity(); // before any pinning
     let mut out = vec![];
     for depth in [0u64, 16] {
         let (t, i) = owner_push_pop(reps, false, depth);
