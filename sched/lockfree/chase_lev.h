@@ -75,21 +75,23 @@ namespace neuron::sched {
 // host tests instantiate mutants with one ordering weakened to prove the stress tests catch it.
 struct ChaseLevOrders {
   static constexpr bool kTakeFence = true;  // StoreLoad between take()'s bottom store and top load
-  static constexpr bool kStealFence =
-      true;  // StoreLoad between steal()'s top and bottom loads (LIFO)
-  static constexpr std::memory_order kClaimCas = std::memory_order_seq_cst;  // CAS on top
+  // StoreLoad between steal()'s top and bottom loads (LIFO deques; FIFO ones have no fence).
+  static constexpr bool kStealFence = true;
+  // Claims on top: the CASes, and the FIFO pop()'s fetch_add.
+  static constexpr std::memory_order kClaimCas = std::memory_order_seq_cst;
 };
 
 // Where top and bottom live. A steal reads both and CASes top; a push writes bottom (and reads
 // top only when it looks full). On one shared line every claim takes the line from the owner,
 // whose next push takes it back; on split lines the owner keeps bottom's line and a thief keeps
 // top's between claims. Measured on the 2-core x86 VM, threads pinned, in one run of
-// scripts/bench.sh on 2026-11-26 (docs/benchmarks.md), handover with one thief: SplitLines
-// 59.5 vs 57.0 M items/s without back-pressure and 46.8 vs 42.0 bounded at 1024, so it is the
-// default. SharedLine stays in the benchmarks (lockfree-shared): it wins the contended tail, an
-// owner racing a polling thief for single items (129 vs 235 ns per push+pop), which the kernel's
-// thieves do not do (idle CPUs wait for a kick). An earlier "SharedLine 4x faster" came from a
-// harness whose owner spun on a full ring.
+// scripts/bench.sh on 2026-11-26 08:52 (docs/benchmarks.md), handover with one thief: SplitLines
+// 60.5 vs 56.9 M items/s without back-pressure and 51.4 vs 44.8 bounded at 1024 (an earlier run
+// that day: 59.5 vs 57.0 and 46.8 vs 42.0), so it is the default. SharedLine stays in the
+// benchmarks (lockfree-shared): it wins the contended tail, an owner racing a polling thief for
+// single items (124 vs 184 ns per push+pop), which the kernel's thieves do not do (idle CPUs wait
+// for a kick). An earlier "SharedLine 4x faster" came from a harness whose owner spun on a full
+// ring.
 enum class IndexLayout { SharedLine, SplitLines };
 
 template <IndexLayout L>
