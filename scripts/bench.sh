@@ -3,7 +3,7 @@
 #   bench/results/host.json     Google Benchmark, every repetition (report.py takes the medians)
 #   bench/results/kbench.txt    KBENCH lines of every QEMU boot
 #   bench/results/callgrind.txt instructions per owner push+pop / push+take / push+steal pair
-#   bench/results/crossbeam.json the Rust crossbeam-deque peer, when cargo is available
+#   bench/results/crossbeam.json the Rust crossbeam-deque peer (Debian's cargo and crate, built offline)
 #   bench/results/report.md     one Markdown table per workload, ratios from the same run
 #   bench/results/handover.png  throughput vs thieves, per implementation (gnuplot)
 # Usage: scripts/bench.sh [--reps N] [--quick] [--update-docs]

@@ -10,7 +10,7 @@ declare -A GROUPS_PKGS=(
   [kernel]="g++-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-system-misc qemu-system-data"
   [host]="clang clang-format libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev spin"
   [trace]="gnuplot-nox python3"
-  [bench]="libxenium-dev libtbb-dev libconcurrentqueue-dev libboost-dev gnuplot-nox python3 valgrind librust-crossbeam-deque-dev"
+  [bench]="libxenium-dev libtbb-dev libconcurrentqueue-dev libboost-dev gnuplot-nox python3 valgrind cargo librust-crossbeam-deque-dev"
 )
 ALL_GROUPS="build kernel host trace bench"
 
