@@ -29,13 +29,7 @@ template <typename Q>
 struct Project {
   Q q;
   bool push(Item v) { return q.push(v); }
-  bool pop(Item& v) {
-    if constexpr (sched::FifoRunQueue<Q>) {
-      return q.pop(v);
-    } else {
-      return q.take(v);
-    }
-  }
+  bool pop(Item& v) { return sched::owner_remove(q, v); }
   bool steal(Item& v) {
     const auto s = q.steal();  // Retry counts as a miss: the caller simply tries again
     if (s.ok()) v = s.item;
@@ -157,14 +151,10 @@ struct alignas(64) Stealer<MoodycamelN<Cap>> {
   MoodycamelN<Cap>& impl;
 };
 
-using Locked = LockedN<kCapacity>;
-using LockFree = LockFreeN<kCapacity>;
-using LockFreeShared = LockFreeSharedN<kCapacity>;
+// At the kernel runqueue's size: the fork-join pool's queues and the peer stress test's.
 using LockedLifo = LockedLifoN<kCapacity>;
 using LockFreeLifo = LockFreeLifoN<kCapacity>;
 using Xenium = XeniumN<kCapacity>;
-using Moodycamel = MoodycamelN<kCapacity>;
-using BoostLockfree = BoostLockfreeN<kCapacity>;
 using MutexDeque = MutexDequeN<kCapacity>;
 
 }  // namespace neuron::bench

@@ -32,8 +32,9 @@ def errors_in(benchmarks):
 
 def load_host(path, extra=()):
     """{(workload, impl, arg): {"median"/"stddev": {field: value}, "n": repetitions}} from Google
-    Benchmark JSON with every repetition in it; the medians are computed here, over all of them.
-    Extra files in the same shape (the crossbeam peer's) may carry aggregates only."""
+    Benchmark JSON with every repetition in it; the medians are computed here, over all of them
+    (Google Benchmark's own aggregate rows are skipped). Extra files in the same shape: the
+    crossbeam peer's."""
     data = json.loads(path.read_text())
     benchmarks = list(data["benchmarks"])
     for e in extra:
@@ -43,28 +44,21 @@ def load_host(path, extra=()):
     if failed:
         sys.exit("report: benchmarks failed, no report written:\n  " + "\n  ".join(failed))
     runs = defaultdict(lambda: defaultdict(list))
-    aggregates = defaultdict(dict)
     for b in benchmarks:
+        if b.get("run_type") == "aggregate":
+            continue
         parts = [p for p in b["run_name"].split("/") if p not in ("manual_time", "real_time")]
         workload, impl = parts[0], parts[1] if len(parts) > 1 else ""
         arg = next((p.split(":")[1] for p in parts[2:] if ":" in p), "")
-        key = (workload, impl, arg)
-        if b.get("run_type") == "aggregate":
-            aggregates[key][b["aggregate_name"]] = b
-        else:
-            for f in FIELDS:
-                if f in b:
-                    runs[key][f].append(b[f])
+        for f in FIELDS:
+            if f in b:
+                runs[(workload, impl, arg)][f].append(b[f])
     rows = {}
-    for key in set(runs) | set(aggregates):
-        if key in runs:
-            fields = runs[key]
-            rows[key] = {"median": {f: statistics.median(v) for f, v in fields.items()},
-                         "stddev": {f: statistics.stdev(v) if len(v) > 1 else 0.0
-                                    for f, v in fields.items()},
-                         "n": max(len(v) for v in fields.values())}
-        else:
-            rows[key] = dict(aggregates[key])
+    for key, fields in runs.items():
+        rows[key] = {"median": {f: statistics.median(v) for f, v in fields.items()},
+                     "stddev": {f: statistics.stdev(v) if len(v) > 1 else 0.0
+                                for f, v in fields.items()},
+                     "n": max(len(v) for v in fields.values())}
     return data["context"], rows
 
 

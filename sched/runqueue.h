@@ -101,6 +101,17 @@ concept LifoRunQueue = BasicRunQueue<Q> && Q::kOwnerEnd ==
 template <typename Q>
 concept RunQueue = FifoRunQueue<Q> || LifoRunQueue<Q>;
 
+// The owner's removal, whichever end it works at: pop() on a FIFO queue, take() on a LIFO one.
+// (Keyed on kOwnerEnd alone, so that peers shaped like a runqueue can use it too.)
+template <typename Q>
+bool owner_remove(Q& q, typename Q::value_type& v) {
+  if constexpr (Q::kOwnerEnd == OwnerEnd::Fifo) {
+    return q.pop(v);
+  } else {
+    return q.take(v);
+  }
+}
+
 template <std::size_t N>
 inline constexpr bool kPowerOfTwo = N >= 2 && (N & (N - 1)) == 0;
 

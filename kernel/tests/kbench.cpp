@@ -16,7 +16,7 @@ namespace neuron {
 namespace {
 
 constexpr std::uint32_t kOps = 4096;
-constexpr std::uint32_t kIpiRounds = 31;  // odd: the median is one sample
+constexpr std::uint32_t kWakeRounds = 31;  // odd: the median is one sample
 constexpr std::uint32_t kThroughputTasks = 2048, kThroughputBatch = 256;
 
 // Prints value = num / den with three decimals, in integers (the kernel has no floating point).
@@ -87,21 +87,14 @@ void note_start(void*) {
   g_ran.fetch_add(1, std::memory_order_release);  // release: the time and CPU before the count
 }
 
-bool others_parked() {
-  for (std::uint32_t id = 0; id < cpu_count(); ++id) {
-    if (id != cpu_current_id() && !wait_parked(g_cpus[id], kSelftestWaitTicks)) return false;
-  }
-  return true;
-}
-
 void bench_wakeup_by_steal() {
   if (cpu_count() < 2) return;
-  std::uint64_t samples[kIpiRounds];
+  std::uint64_t samples[kWakeRounds];
   g_ran.store(0, std::memory_order_relaxed);
   const std::uint64_t give_up = boot_tree().timebase_hz;  // a second
   std::uint32_t local = 0;                                // rounds this CPU ran itself
-  for (std::uint32_t r = 0, runs = 0; r < kIpiRounds; ++runs) {
-    if (!others_parked()) {
+  for (std::uint32_t r = 0, runs = 0; r < kWakeRounds; ++runs) {
+    if (!wait_others_parked()) {
       kprintf("KBENCH: wakeup_steal_latency FAIL: a CPU never parked\n");
       return;
     }
@@ -121,7 +114,7 @@ void bench_wakeup_by_steal() {
       }
     }
     if (g_ran_on.load(std::memory_order_relaxed) == cpu_current_id()) {  // relaxed: see above
-      if (++local > kIpiRounds / 4) {
+      if (++local > kWakeRounds / 4) {
         kprintf("KBENCH: wakeup_steal_latency FAIL: the waking CPU ran the task %u times\n", local);
         return;
       }
@@ -129,14 +122,14 @@ void bench_wakeup_by_steal() {
     }
     samples[r++] = g_started_at.load(std::memory_order_relaxed) - sent;
   }
-  for (std::uint32_t i = 1; i < kIpiRounds; ++i) {  // insertion sort for the median
+  for (std::uint32_t i = 1; i < kWakeRounds; ++i) {  // insertion sort for the median
     for (std::uint32_t j = i; j > 0 && samples[j] < samples[j - 1]; --j) {
       const std::uint64_t t = samples[j];
       samples[j] = samples[j - 1];
       samples[j - 1] = t;
     }
   }
-  report("wakeup_steal_latency", samples[kIpiRounds / 2] * 1'000'000, boot_tree().timebase_hz,
+  report("wakeup_steal_latency", samples[kWakeRounds / 2] * 1'000'000, boot_tree().timebase_hz,
          "us");
 }
 
@@ -184,6 +177,10 @@ void bench_throughput() {
   } else {
     // Per task moved (a task stolen twice moved twice): below 1 when batches carry several.
     const Migrations after = migrations();
+    if (after.stolen == before.stolen) {  // a ratio of nothing would print 0.000 and look fine
+      kprintf("KBENCH: steals_per_migrated_task FAIL: no task migrated\n");
+      return;
+    }
     report("steals_per_migrated_task", after.steals - before.steals, after.stolen - before.stolen,
            "steals/task");
   }

@@ -248,19 +248,12 @@ void burst_body(void* arg) {
   g_burst.done.fetch_add(1, std::memory_order_release);
 }
 
-bool all_secondaries_parked() {
-  for (std::uint32_t id = 1; id < cpu_count(); ++id) {
-    if (!wait_parked(g_cpus[id], kSelftestWaitTicks)) return false;
-  }
-  return true;
-}
-
 // One burst; returns the longest wait, with the waiter in `worst`.
 std::uint64_t burst_trial(std::uint32_t& worst, const char*& error) {
   Burst& b = g_burst;
   b.started.store(0, std::memory_order_relaxed);  // relaxed: no burst task exists yet
   b.done.store(0, std::memory_order_relaxed);
-  if (!all_secondaries_parked()) {
+  if (!wait_others_parked()) {
     error = fail("a CPU never went idle");
     return kTrialFailed;
   }
@@ -322,7 +315,7 @@ std::uint64_t behind_trial(const char*& error) {
   b.done.store(0, std::memory_order_relaxed);
   b.first_left.store(0, std::memory_order_relaxed);
   b.started.store(0, std::memory_order_relaxed);
-  if (!all_secondaries_parked()) {
+  if (!wait_others_parked()) {
     error = fail("a CPU never went idle");
     return kTrialFailed;
   }
@@ -461,7 +454,7 @@ std::uint64_t latency_trial(WakeCase wcase, const char*& error) {
   const bool pair = wcase != WakeCase::InterruptPending;
   for (auto& r : l.ran_at) r.store(0, std::memory_order_relaxed);  // relaxed: no task exists yet
   l.done.store(0, std::memory_order_relaxed);
-  if (!all_secondaries_parked()) {
+  if (!wait_others_parked()) {
     error = fail("a CPU never went idle");
     return kTrialFailed;
   }
@@ -592,7 +585,7 @@ const char* test_pinned_stays() {
   p.elsewhere.store(0, std::memory_order_relaxed);
   p.hog_done.store(0, std::memory_order_relaxed);
   p.flood_done.store(0, std::memory_order_relaxed);
-  if (!all_secondaries_parked()) return fail("a CPU never went idle");
+  if (!wait_others_parked()) return fail("a CPU never went idle");
   Task* hog = task_create_blocked("pin-hog", QosClass::Interactive, pin_hog, nullptr);
   Task* pinned = task_create_blocked("pinned", QosClass::Normal, pinned_body, nullptr);
   if (!hog || !pinned) return fail("no task slot");

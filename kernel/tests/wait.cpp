@@ -21,4 +21,11 @@ bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks) {
   return wait_ticks([&] { return cpu.parked.load(std::memory_order_relaxed); }, max_ticks);
 }
 
+bool wait_others_parked() {
+  for (std::uint32_t id = 0; id < cpu_count(); ++id) {
+    if (id != cpu_current_id() && !wait_parked(g_cpus[id], kSelftestWaitTicks)) return false;
+  }
+  return true;
+}
+
 }  // namespace neuron

@@ -32,5 +32,7 @@ bool wait_for_count(const std::atomic<std::uint32_t>& count, std::uint32_t targe
 bool wait_quiescent(std::uint64_t max_ticks);
 // Until `cpu` is parked in wfi with its tick silenced.
 bool wait_parked(const Cpu& cpu, std::uint64_t max_ticks);
+// Until every CPU but the caller's is parked, each within kSelftestWaitTicks.
+bool wait_others_parked();
 
 }  // namespace neuron

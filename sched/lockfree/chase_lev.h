@@ -87,7 +87,8 @@ struct ChaseLevOrders {
 // top's between claims. Measured on the 2-core x86 VM, threads pinned, in one run of
 // scripts/bench.sh on 2026-11-26 08:52 (docs/benchmarks.md), handover with one thief: SplitLines
 // 60.5 vs 56.9 M items/s without back-pressure and 51.4 vs 44.8 bounded at 1024, so it is the
-// default. SharedLine stays in the
+// default. (SharedLine keeps the owner's top_seen on that one line too: the numbers compare the
+// two layouts whole, not the indices' placement alone.) SharedLine stays in the
 // benchmarks (lockfree-shared): it wins the contended tail, an owner racing a polling thief for
 // single items (124 vs 184 ns per push+pop), which the kernel's thieves do not do (idle CPUs wait
 // for a kick). An earlier "SharedLine 4x faster" came from a harness whose owner spun on a full

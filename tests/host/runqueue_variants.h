@@ -41,16 +41,7 @@ struct VariantNames {
   }
 };
 
-// The owner's removal, whichever end it works at: pop() on a FIFO queue, take() on a LIFO one.
-// (Unconstrained, so that the stress harness can drive peers shaped like a runqueue too.)
-template <typename Q>
-bool owner_remove(Q& q, typename Q::value_type& v) {
-  if constexpr (Q::kOwnerEnd == sched::OwnerEnd::Fifo) {
-    return q.pop(v);
-  } else {
-    return q.take(v);
-  }
-}
+using sched::owner_remove;
 
 static_assert(sched::FifoRunQueue<Locked::Queue<8>>);
 static_assert(sched::FifoRunQueue<LockFree::Queue<8>>);

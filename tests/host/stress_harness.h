@@ -9,7 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include "runqueue_variants.h"
 #include "sched/platform.h"
 #include "sched/runqueue.h"
 
@@ -87,7 +86,7 @@ StressReport run_stress(const StressConfig& cfg) {
   StressReport r;
   auto remove = [&]() -> bool {
     Item v;
-    if (!owner_remove(*q, v)) return false;
+    if (!sched::owner_remove(*q, v)) return false;
     record(v);
     ++r.by_owner;
     return true;
