@@ -84,7 +84,8 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
 
   Task* init = task_create_blocked("init", QosClass::Normal, init_task, nullptr);
   if (!init) panic("no slot for init");
-  task_pin(init, 0);  // cpu0 prints the markers and drives the tests: it is never stolen
+  if (!task_pin(init, 0))
+    panic("cpu0 refused init");  // cpu0 prints the markers and drives the tests: it is never stolen
   task_wake(init);
   idle_loop();  // cpu0 runs tasks from here on
 }

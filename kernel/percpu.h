@@ -33,13 +33,16 @@ struct CpuStats {
 // What a CPU runs next as things stand: the current task, or a queued task that outranks it and
 // claimed the place. Each task queued on the CPU either takes that place or is offered to an
 // idle CPU, so no task waits here unseen while another CPU idles.
+// The claimant is only compared, never read through: a thief may take it, run it and free its
+// slot meanwhile, so what the owner needs of it (may it be offered elsewhere?) is copied here
+// when it claims the place, under its lock.
 struct NextUp {
   std::size_t qos = kQosCount;     // its class index; kQosCount: nothing (the CPU is idle)
   const Task* claimant = nullptr;  // the queued task that took the place; nullptr: the current one
+  bool offerable = false;          // the claimant may run elsewhere (it is not pinned)
 
-  static NextUp running(const Task& t) {
-    return t.is_idle ? NextUp{} : NextUp{qos_index(t.qos), nullptr};
-  }
+  static NextUp running(const Task& t) { return t.is_idle ? NextUp{} : NextUp{qos_index(t.qos)}; }
+  static NextUp claimed_by(const Task& t) { return NextUp{qos_index(t.qos), &t, !t.pinned}; }
 };
 
 // IPIs a CPU decided on while holding a task's lock, sent once it has let go: the CPU they wake

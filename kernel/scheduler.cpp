@@ -2,6 +2,7 @@
 
 #include "arch.h"
 #include "ipi.h"
+#include "mutant.h"
 #include "panic.h"
 #include "percpu.h"
 #include "steal.h"
@@ -41,8 +42,10 @@ void kick_idle_cpu(const Cpu& self) {
     const std::uint32_t id = (self.id + i) % n;
     const std::uint64_t bit = std::uint64_t{1} << id;
     if (!(idle & bit)) continue;
-    // Claim the kick (relaxed: the IPI carries the message), so a burst sends one IPI per idler.
-    if (g_idle_mask.fetch_and(~bit, std::memory_order_relaxed) & bit) {
+    // Claim the kick, so a burst sends one IPI per idler. release: the idler that finds its bit
+    // gone (withdraw, acquire) then sees the work published before this, on RVWMO too.
+    if (g_idle_mask.fetch_and(~bit, std::memory_order_release) & bit) {
+      if (mutant::strikes(mutant::Kind::DropKick)) return;  // claimed, never sent
       send_resched(g_cpus[id]);
       return;
     }
@@ -157,6 +160,21 @@ std::uint64_t sched_ticks() {
 
 std::uint64_t sched_tick_due(std::uint64_t tick) { return g_tick_origin + tick * g_tick_period; }
 
+void sched_halt_until(std::uint64_t until) {
+  KASSERT(!arch::irq_enabled());
+  constexpr std::uint64_t kHaltsPerTick = 100;
+  const Cpu& cpu = this_cpu();
+  const std::uint64_t soon = arch::time_now() + g_tick_period / kHaltsPerTick;
+  arch::timer_arm(soon < until ? soon : until);  // also clears a pending timer interrupt
+  arch::wait_for_interrupt();
+  // The tick's own deadline again; one that passed meanwhile fires once interrupts are back on.
+  if (cpu.tick_armed) {
+    arch::timer_arm(cpu.next_deadline);
+  } else {
+    arch::timer_disarm();
+  }
+}
+
 void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
   KASSERT(!arch::irq_enabled());
   if (&target == &this_cpu()) {
@@ -204,8 +222,8 @@ void sched_enqueue_local(Task* t) {
   // current task it preempts is offered when finish_switch queues it again.
   NextUp& next = cpu.next;
   if (qos_index(t->qos) < next.qos) {
-    if (next.claimant && !next.claimant->pinned) ++cpu.owed.kicks;
-    next = {qos_index(t->qos), t};
+    if (next.offerable) ++cpu.owed.kicks;
+    next = NextUp::claimed_by(*t);
     if (!cpu.current->is_idle) cpu.need_resched = true;  // an idle CPU looks in its own loop
   } else if (!t->pinned) {
     ++cpu.owed.kicks;
@@ -276,7 +294,7 @@ void schedule() {
   if (prev->is_idle && cpu.kicked && steal_candidates(cpu)) kick_idle_cpu(cpu);
   cpu.kicked = false;
   // A task that claimed the place but lost it to an older one popped first is offered now.
-  if (popped && cpu.next.claimant && cpu.next.claimant != next && !cpu.next.claimant->pinned) {
+  if (popped && cpu.next.offerable && cpu.next.claimant != next) {
     ++cpu.owed.kicks;
   }
   sched_send_owed_ipis();
@@ -317,6 +335,7 @@ void finish_switch() {
 }
 
 void preempt_on_irq_enable() {
+  if (mutant::strikes(mutant::Kind::SkipIrqSavePreempt)) return;
   // Raw save and restore: an IrqSave here would call back into this function.
   const arch::IrqState s = arch::irq_save();
   // Re-read after each switch: the task may resume on another CPU, and finish_switch may have
@@ -343,11 +362,13 @@ void sched_arm_wake_window(Task* t) {
     // sees our bit and kicks us, or we see its work in the checks below.
     std::atomic_thread_fence(std::memory_order_seq_cst);
     // Our bit gone when we take it back: another CPU claimed us to steal (a kick is on its way).
+    // acquire: pairs with the claimer's release, so the pass-on check in schedule() sees the work
+    // the kick was sent for.
     auto withdraw = [&] {
-      if (!(g_idle_mask.fetch_and(~bit, std::memory_order_relaxed) & bit)) cpu.kicked = true;
+      if (!(g_idle_mask.fetch_and(~bit, std::memory_order_acquire) & bit)) cpu.kicked = true;
     };
     if (has_local_work(cpu) || steal_candidates(cpu)) {
-      withdraw();  // relaxed: a hint for kickers
+      withdraw();
       schedule();
     } else {
       // Interrupts stay off from the checks to wfi: a wake-up in between stays pending and ends
@@ -447,8 +468,8 @@ void task_wake(Task* t) {
   }
 }
 
-void task_pin(Task* t, std::uint32_t cpu) {
-  KASSERT(cpu_is_online(cpu));
+bool task_pin(Task* t, std::uint32_t cpu) {
+  if (!cpu_is_online(cpu)) return false;
   IrqSave irq;
   sched::SpinGuard g(t->lock);
   if (t->state != TaskState::Blocked || t->runs.load(std::memory_order_relaxed) != 0) {
@@ -457,6 +478,7 @@ void task_pin(Task* t, std::uint32_t cpu) {
   t->cpu = &g_cpus[cpu];
   t->pinned = true;
   trace(TraceKind::Pin, trace_id(t), cpu);
+  return true;
 }
 
 void task_exit() {

@@ -23,6 +23,11 @@ void sched_init_cpu(Cpu& cpu, std::uint32_t id, std::uint8_t* boot_stack);
 void sched_start_tick();      // arm this CPU's tick (the boot CPU's first call sets the origin)
 std::uint64_t sched_ticks();  // ticks since the origin, as this CPU last counted them
 std::uint64_t sched_tick_due(std::uint64_t tick);  // the timebase time at which `tick` falls due
+// One step of a wait outside any task (boot) or inside an interrupts-off section: halts this CPU,
+// interrupts off, until an interrupt is pending or a hundredth of a tick passes (never past
+// `until`), then arms its tick again. Waits halt rather than spin: under QEMU -icount (7.2) harts
+// run in turn on one host thread, and one that spins through its turn leaves the next none.
+void sched_halt_until(std::uint64_t until);
 
 // Make a Runnable task runnable on `cpu`: a local push, or the target's inbox and an IPI
 // (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent).
@@ -57,8 +62,8 @@ void task_block();
 void task_wake(Task* t);
 [[noreturn]] void task_exit();
 // Pins a task made by task_create_blocked, before its first wake, to CPU `cpu`: it will run
-// nowhere else.
-void task_pin(Task* t, std::uint32_t cpu);
+// nowhere else. False, and the task unchanged, when `cpu` is not online.
+[[nodiscard]] bool task_pin(Task* t, std::uint32_t cpu);
 
 // ---- entry points from the arch trap handler: interrupts off, on the interrupted task's stack --
 namespace kernel {

@@ -2,6 +2,7 @@
 
 #include "boot.h"
 #include "console.h"
+#include "irq_lock.h"
 #include "klib.h"
 #include "panic.h"
 #include "percpu.h"
@@ -51,7 +52,7 @@ const char* wait_arrived(Cpu& cpu, StartFn start, std::uint64_t deadline, std::u
       if (now > deadline && !arch::cpu_start_under_way(cpu.arch.hartid)) {
         return arrived() ? nullptr : "not in the kernel by its start deadline";
       }
-      arch::cpu_relax();
+      sched_halt_until(cap);
     }
     if (arrived()) return nullptr;
     if (attempt == kStartAttempts) return "kept returning to the firmware";
@@ -132,9 +133,10 @@ bool smp_bring_online() {
       const arch::HartStatus s = arch::send_ipi(cpu.arch.hartid);  // ends its wfi
       if (!s.ok()) err = arch::hart_status_name(s);
       const std::uint64_t deadline = arch::time_now() + budget;
+      IrqSave irq;  // halted between looks (sched_halt_until), with no task switch in between
       while (!err && !cpu_is_online(id)) {
         if (arch::time_now() > deadline) err = "not online after 1000 ms";
-        arch::cpu_relax();
+        sched_halt_until(deadline);
       }
     }
     if (err) {

@@ -8,6 +8,11 @@ NEURON_PROG=${NEURON_PROG:-$(basename "$0" .sh)}
 # Harts QEMU's virt machine accepts (-smp); a QEMU fact, not the kernel's.
 QEMU_VIRT_MAX_HARTS=512
 
+# The exact-time lane: QEMU -icount with this shift, so each guest instruction takes 2^shift ns of
+# guest time (8 ns: a 125 MIPS machine, fast enough for the selftests' 10 ms tick).
+ICOUNT_SHIFT=3
+ICOUNT_NS=$((1 << ICOUNT_SHIFT))
+
 # The runqueue variants: the values of the CMake cache variable NEURON_RUNQUEUE, which lists them
 # in NEURON_RUNQUEUE_VARIANTS (CMakeLists.txt).
 mapfile -t NEURON_VARIANTS < <(sed -n 's/^set(NEURON_RUNQUEUE_VARIANTS \(.*\))$/\1/p' \

@@ -22,6 +22,9 @@ Boot the kernel in qemu-system-riscv64 (machine virt, OpenSBI from -bios default
   --append ARGS     kernel bootargs, e.g. neuron.fail=qos_ordering
   --dtb FILE        boot with this device tree instead of the one QEMU makes
   --deterministic   single-threaded TCG (-accel tcg,thread=single): identical logs run to run
+  --exact           exact time: -icount shift=${ICOUNT_SHIFT},sleep=off (one host thread, guest time
+                    counts instructions, ${ICOUNT_NS} ns each) and neuron.exact=1, which makes the
+                    timed selftests hold their tight bounds on every trial
   --timeout SEC     stop QEMU after SEC seconds              (env TIMEOUT, default 60)
   --log FILE        also write the console to FILE
   --trace DIR       boot with neuron.trace=1; write DIR/console.log and, from its KTRACE lines,
@@ -40,6 +43,7 @@ BUILD=1
 APPEND=""
 DTB=""
 DETERMINISTIC=0
+EXACT=0
 GDB=0
 LOG=""
 TRACE_DIR=""
@@ -55,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --append) need_value --append $#; APPEND=$2; shift 2 ;;
     --dtb) need_value --dtb $#; DTB=$2; shift 2 ;;
     --deterministic) DETERMINISTIC=1; shift ;;
+    --exact) EXACT=1; shift ;;
     --timeout) need_value --timeout $#; TIMEOUT=$2; shift 2 ;;
     --log) need_value --log $#; LOG=$2; shift 2 ;;
     --trace) need_value --trace $#; TRACE_DIR=$2; shift 2 ;;
@@ -93,7 +98,12 @@ fi
 [[ -f "$KERNEL" ]] || die "kernel image '${KERNEL}' not found (build it: cmake --preset ${preset} && cmake --build --preset ${preset})"
 
 qemu=(qemu-system-riscv64 -machine virt -bios default -nographic -m 128M -smp "$SMP" -kernel "$KERNEL")
+[[ $DETERMINISTIC -eq 1 && $EXACT -eq 1 ]] && die "--deterministic and --exact are two lanes: choose one"
 [[ $DETERMINISTIC -eq 1 ]] && qemu+=(-accel tcg,thread=single)
+if [[ $EXACT -eq 1 ]]; then
+  qemu+=(-icount "shift=${ICOUNT_SHIFT},sleep=off")
+  APPEND="${APPEND:+$APPEND }neuron.exact=1"
+fi
 [[ -n "$APPEND" ]] && qemu+=(-append "$APPEND")
 if [[ -n "$DTB" ]]; then
   [[ -f "$DTB" ]] || die "device tree '${DTB}' not found"

@@ -5,6 +5,7 @@
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/klib.h"
+#include "kernel/mutant.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/scheduler.h"
@@ -16,6 +17,7 @@ namespace {
 
 char g_reason[160];
 char g_inject[32];  // bootargs neuron.fail=<id>, or empty
+bool g_exact_time = false;
 
 void print_stats() {
   const TaskCounters c = task_counters();
@@ -41,6 +43,10 @@ void print_stats() {
 
 }  // namespace
 
+std::atomic<std::uint32_t> mutant::g_trial{0};
+
+bool selftest_exact_time() { return g_exact_time; }
+
 const char* fail(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -54,6 +60,11 @@ void selftest_begin() {
   if (boot_arg("neuron.panic", buf, sizeof buf))
     panic("requested by bootargs neuron.panic=%s", buf);
   if (!boot_arg("neuron.fail", g_inject, sizeof g_inject)) g_inject[0] = '\0';
+  if (const char* v = boot_arg("neuron.exact", buf, sizeof buf)) {
+    std::uint32_t on = 0;
+    if (!kparse_u32(v, on) || on > 1) panic("neuron.exact=%s: expected 0 or 1", v);
+    g_exact_time = on == 1;
+  }
   kprintf("KSELFTEST: begin\n");
 }
 

@@ -35,7 +35,11 @@ extern const SelftestTable kBeforeSmpSelftests;
 extern const SelftestTable kUpGuaranteeSelftests;
 extern const SelftestTable kSmpGuaranteeSelftests;
 
-// Prints "KSELFTEST: begin"; applies the bootargs hooks (neuron.panic, neuron.fail).
+// True when booted with neuron.exact=1: guest time counts instructions (QEMU -icount), so the
+// timed selftests hold their tight bounds on every trial (selftests_guarantees.cpp).
+bool selftest_exact_time();
+
+// Prints "KSELFTEST: begin"; applies the bootargs hooks (neuron.panic, neuron.fail, neuron.exact).
 void selftest_begin();
 // Runs a table in order; false at the first failure (its FAIL line printed).
 bool selftest_run(const SelftestTable& table);
