@@ -54,6 +54,10 @@ void handle_ipi() {
     sched_drain_inbox(cpu);
     cpu.stats.add(cpu.stats.ipis_acked);
   }
+  // A busy CPU switches at the trap's exit and pulls in schedule(); an idle one looks in its loop.
+  if (reasons & static_cast<std::uint32_t>(IpiReason::Pull) && !cpu.current->is_idle) {
+    cpu.need_resched = true;
+  }
 }
 
 }  // namespace kernel

@@ -11,6 +11,7 @@ namespace neuron {
 
 enum class IpiReason : std::uint32_t {
   Resched = 1u << 0,  // new work in your inbox, or work to steal: drain, then look
+  Pull = 1u << 1,     // a class above the one you run waits on another CPU: reschedule and pull
 };
 
 enum class IpiError { None, InvalidCpu, Offline, SendFailed };

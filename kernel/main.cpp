@@ -28,13 +28,13 @@ void run_constructors() {
 void init_task(void*) {
   selftest_begin();                           // KSELFTEST: begin
   bool ok = selftest_run(kSchedSelftests) &&  // single-CPU scheduler tests, cpu0 alone
-            selftest_run(kUpGuaranteeSelftests);
+            selftest_run(kUpGuaranteeSelftests) && selftest_run(kUpPrioritySelftests);
   if (ok && cpu_count() == 1) {
     kprintf("KSELFTEST: smp skipped (1 cpu)\n");
   } else if (ok && selftest_run(kBeforeSmpSelftests)) {  // cpu1, not started yet: offline
     smp_bring_online();                                  // KINIT: cpuN online, in CPU order
     ok = selftest_run(kSmpSelftests) &&                  // the first fails if a CPU is missing
-         selftest_run(kSmpGuaranteeSelftests);
+         selftest_run(kSmpGuaranteeSelftests) && selftest_run(kSmpPrioritySelftests);
   } else {
     ok = false;
   }

@@ -48,9 +48,14 @@ struct NextUp {
 // IPIs a CPU decided on while holding a task's lock, sent once it has let go: the CPU they wake
 // would take that lock first, and a firmware call is slow to spin behind.
 struct OwedIpis {
-  std::uint64_t resched = 0;  // CPUs whose inbox got a task: a bit per CPU
-  std::uint32_t kicks = 0;    // idle CPUs to wake so they steal
+  std::uint64_t resched = 0;         // CPUs whose inbox got a task: a bit per CPU
+  std::uint32_t kicks = 0;           // tasks offered: idle CPUs to wake so they steal
+  std::size_t kick_qos = kQosCount;  // the highest class offered (its index)
   bool empty() const { return resched == 0 && kicks == 0; }
+  void offer(std::size_t qos) {
+    ++kicks;
+    if (qos < kick_qos) kick_qos = qos;
+  }
 };
 
 struct Cpu {
@@ -59,15 +64,17 @@ struct Cpu {
 
   // Owned by this CPU, touched with its interrupts off.
   Task* current;
-  Task* switched_out;  // handed from schedule() to finish_switch() across the switch
-  Task idle;           // this CPU's boot context, run when nothing else is
-  Task* sleepers;      // intrusive list through Task::link
+  Task* switched_out;                // handed from schedule() to finish_switch() across the switch
+  std::uint32_t switched_out_slice;  // ... with the slice it had left if preempted (else 0)
+  std::uint64_t switched_in_at;      // when current was switched in (its CPU time since then)
+  Task idle;                         // this CPU's boot context, run when nothing else is
+  Task* sleepers;                    // intrusive list through Task::link
   std::uint64_t ticks;
   std::uint64_t next_deadline;
   bool tick_armed;  // next_deadline is armed (false while idle with the tick silenced)
   std::uint32_t slice_left;
   bool need_resched;  // switch at the next chance (checked at every trap exit)
-  NextUp next;        // see NextUp
+  NextUp next;        // see NextUp; set through set_next(), which publishes its class
   OwedIpis owed;      // see OwedIpis
   bool kicked;        // another CPU claimed this idle CPU to steal: pass the kick on if unused
 
@@ -76,7 +83,19 @@ struct Cpu {
   TaskFifo inbox;                          // tasks other CPUs make runnable here
   std::atomic<std::uint32_t> ipi_reasons;  // IPI mailbox: a bit per reason
   std::atomic<bool> parked;                // about to wfi or in it (tests and KSTAT read it)
+  // next.qos, for CPUs that look for one running a lower class than a task they cannot place
+  // (kQosCount: idle). Written by the owner only.
+  std::atomic<std::size_t> place_qos{kQosCount};
+  // Another CPU asked this one to pull: one IPI until it looks. 32-bit: GCC calls a library
+  // for 1-byte read-modify-writes.
+  std::atomic<std::uint32_t> pull_asked{0};
   CpuStats stats;
+
+  void set_next(NextUp n) {
+    next = n;
+    // relaxed: the fences of the push/pull handshake (scheduler.cpp) order it.
+    place_qos.store(n.qos, std::memory_order_relaxed);
+  }
 };
 static_assert(offsetof(Cpu, arch) == 0);
 

@@ -7,6 +7,8 @@ namespace {
 
 // A lost race (Retry) means the runqueue may still hold items: try once more before moving on.
 constexpr int kStealTries = 2;
+constexpr std::uintptr_t kPinnedTag = 1;  // Task is 8-byte aligned
+static_assert(alignof(Task) > kPinnedTag);
 
 }  // namespace
 
@@ -28,9 +30,27 @@ bool RunQueues::push(Task* t) {
   return !spill;
 }
 
+bool RunQueues::push_head(Task* t) {
+  ClassQueue& c = cls_[qos_index(t->qos)];
+  const auto tagged = reinterpret_cast<std::uintptr_t>(t) | (t->pinned ? kPinnedTag : 0);
+  std::uintptr_t empty = 0;
+  // release: t's fields (its saved slice) before a thief's acquire exchange takes it.
+  if (c.head.compare_exchange_strong(empty, tagged, std::memory_order_release,
+                                     std::memory_order_relaxed)) {  // relaxed: nothing read
+    return true;
+  }
+  return push(t);
+}
+
 Task* RunQueues::pop(QosClass lowest) {
   for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
     ClassQueue& c = cls_[q];
+    // acquire: pairs with push_head's release (the owner's own, or one a thief raced).
+    if (c.head.load(std::memory_order_relaxed) != 0) {  // relaxed: re-read by the exchange
+      if (const std::uintptr_t h = c.head.exchange(0, std::memory_order_acquire)) {
+        return reinterpret_cast<Task*>(h & ~kPinnedTag);
+      }
+    }
     Task* t = nullptr;
     // The runqueue first: all of it is older than anything in the backlog.
     if (!c.ring.pop(t) && (c.backlog.empty() || !c.backlog.pop(t))) continue;
@@ -45,6 +65,15 @@ std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
   if (max == 0) return 0;
   for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
     ClassQueue& c = cls_[q];
+    // The head slot first: its task is the oldest of the class. Unpinned only, read by its tag.
+    std::uintptr_t h = c.head.load(std::memory_order_relaxed);  // relaxed: re-read by the CAS
+    // acquire: pairs with push_head's release, for the task's fields.
+    if (h != 0 && !(h & kPinnedTag) &&
+        c.head.compare_exchange_strong(h, 0, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {  // relaxed: nothing read
+      out[0] = reinterpret_cast<Task*>(h);
+      return 1;
+    }
     sched::StolenBatch s;
     for (int i = 0; i < kStealTries; ++i) {
       s = c.ring.steal_batch(out, max);
@@ -67,18 +96,27 @@ std::size_t RunQueues::steal(QosClass lowest, Task** out, std::size_t max) {
 }
 
 // The owner's own view: nothing else pushes here, so its hints are never too low.
-bool RunQueues::has_work() const {
-  for (const ClassQueue& c : cls_) {
-    if (!c.backlog.empty() || !c.ring.empty()) return true;
+bool RunQueues::has_work() const { return highest_class() < kQosCount; }
+
+std::size_t RunQueues::highest_class() const {
+  for (std::size_t q = 0; q < kQosCount; ++q) {
+    const ClassQueue& c = cls_[q];
+    // relaxed: the owner's own slot.
+    if (c.head.load(std::memory_order_relaxed) != 0 || !c.backlog.empty() || !c.ring.empty()) {
+      return q;
+    }
   }
-  return false;
+  return kQosCount;
 }
 
 // The backlog before the runqueue: a task the owner moves across (pop_while) leaves the backlog
 // after it entered the runqueue, so one of the two reads sees it.
 bool RunQueues::has_stealable(QosClass lowest) const {
   for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
-    if (cls_[q].backlog.has_unpinned() || !cls_[q].ring.empty()) return true;
+    const ClassQueue& c = cls_[q];
+    // relaxed: a hint, read after the caller's fence like the rest.
+    const std::uintptr_t h = c.head.load(std::memory_order_relaxed);
+    if ((h != 0 && !(h & kPinnedTag)) || c.backlog.has_unpinned() || !c.ring.empty()) return true;
   }
   return false;
 }

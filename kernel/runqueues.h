@@ -7,11 +7,19 @@
 // the runqueue as room frees up, stopping at a pinned one, which waits for the runqueue to empty
 // and is then popped by the owner.
 //
-// Roles as in sched/runqueue.h: push and pop by the owning CPU with its interrupts off; steal by
-// any CPU, from the runqueue's front, then from the backlog's oldest unpinned task.
+// A task preempted by a higher class goes back to the head of its class, ahead of both (POSIX
+// SCHED_RR): each class has one head slot for it, which thieves may take too, so it does not
+// wait there while another CPU idles. One is enough: the next task of the class to run is the
+// one in the slot, so no second task of the class can be preempted while it is filled.
+//
+// Roles as in sched/runqueue.h: push, push_head and pop by the owning CPU with its interrupts
+// off; steal by any CPU, from the head slot, the runqueue's front, then from the backlog's
+// oldest unpinned task.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 
 #include "runqueue_select.h"
 #include "task.h"
@@ -24,6 +32,9 @@ class RunQueues {
   // Owner. Returns false for a spill: an unpinned task that went to the backlog because the
   // runqueue was full, or because tasks that overflowed it earlier are still waiting there.
   bool push(Task* t);
+  // Owner: t runs before every other queued task of its class (a task that was preempted).
+  // Returns what push() would, were the head slot taken (it never is, see above).
+  bool push_head(Task* t);
   // Owner: the oldest task of the highest class at or above `lowest`, or nullptr.
   Task* pop(QosClass lowest);
   // Any CPU: unpinned tasks of the highest class at or above `lowest` that has any, oldest first:
@@ -34,10 +45,13 @@ class RunQueues {
 
   // Hints, exact only when no other CPU touches the queues.
   bool has_work() const;                      // anything queued, pinned tasks included
+  std::size_t highest_class() const;          // index of the highest class queued; kQosCount: none
   bool has_stealable(QosClass lowest) const;  // anything steal() of that class or above may find
 
  private:
   struct ClassQueue {
+    // A task, tagged in its low bit when pinned (no thief reads a task it may not take), or 0.
+    std::atomic<std::uintptr_t> head{0};
     TaskQueue ring;
     TaskFifo backlog;
   };

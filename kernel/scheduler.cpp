@@ -32,9 +32,11 @@ void send_resched(const Cpu& target, IpiDelivery delivery = IpiDelivery::Send) {
 }
 
 // Some CPU has stealable work that no CPU has claimed: wake one idle CPU so it can steal.
-void kick_idle_cpu(const Cpu& self) {
+// Returns false when no CPU was idle.
+bool kick_idle_cpu(const Cpu& self) {
   // seq_cst fence: StoreLoad between the push that made the work visible and the read of the idle
-  // mask. Pairs with the fence in idle_loop: either we see the idler's bit, or it sees our work.
+  // mask (and, in ask_to_pull, of the CPUs' classes). Pairs with the fences in idle_loop and
+  // schedule(): either we see the idler's bit (or the CPU's lower class), or it sees our work.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   const std::uint64_t idle = g_idle_mask.load(std::memory_order_relaxed);  // relaxed: fenced above
   const std::uint32_t n = cpu_count();
@@ -45,11 +47,40 @@ void kick_idle_cpu(const Cpu& self) {
     // Claim the kick, so a burst sends one IPI per idler. release: the idler that finds its bit
     // gone (withdraw, acquire) then sees the work published before this, on RVWMO too.
     if (g_idle_mask.fetch_and(~bit, std::memory_order_release) & bit) {
-      if (mutant::strikes(mutant::Kind::DropKick)) return;  // claimed, never sent
+      if (mutant::strikes(mutant::Kind::DropKick)) return true;  // claimed, never sent
       send_resched(g_cpus[id]);
-      return;
+      return true;
     }
   }
+  return false;
+}
+
+// No idle CPU for a task of class `qos` that this CPU will not run next: strict priority across
+// CPUs asks the CPU whose next place holds the lowest class below it to pull it (schedule()
+// takes remote work of a class above what it would run). One request per CPU until it looks.
+// Called right after kick_idle_cpu, whose fence orders the reads of place_qos.
+bool ask_to_pull(const Cpu& self, std::size_t qos) {
+  Cpu* target = nullptr;
+  std::size_t lowest = qos;
+  for (std::uint32_t id = 0; id < cpu_count(); ++id) {
+    Cpu& c = g_cpus[id];
+    // relaxed: hints; a stale one costs an IPI that finds nothing, or is mended by the check
+    // every CPU makes after it publishes a lower class (schedule()).
+    const std::size_t q = c.place_qos.load(std::memory_order_relaxed);
+    if (&c != &self && q > lowest && cpu_is_online(id) &&
+        c.pull_asked.load(std::memory_order_relaxed) == 0) {
+      target = &c;
+      lowest = q;
+    }
+  }
+  if (!target) return false;
+  // relaxed: the IPI carries the request; the flag only spares duplicates.
+  if (target->pull_asked.exchange(1, std::memory_order_relaxed) == 0) {
+    if (const IpiError e = ipi_send(target->id, IpiReason::Pull); e != IpiError::None) {
+      panic("pull IPI to cpu%u failed: %s", target->id, ipi_error_name(e));
+    }
+  }
+  return true;
 }
 
 bool has_local_work(Cpu& cpu) { return !cpu.inbox.empty() || cpu.rq.has_work(); }
@@ -141,7 +172,8 @@ void sched_init_cpu(Cpu& cpu, std::uint32_t id, std::uint8_t* boot_stack) {
   cpu.id = id;
   task_init_idle(cpu.idle, "idle", &cpu, boot_stack);
   cpu.current = &cpu.idle;
-  cpu.next = NextUp{};
+  cpu.switched_in_at = arch::time_now();
+  cpu.set_next(NextUp{});
   cpu.slice_left = config::kSliceTicks;
 }
 
@@ -202,17 +234,22 @@ void sched_send_owed_ipis() {
     cpu.owed.resched &= ~bit;
     send_resched(g_cpus[id]);
   }
-  for (; cpu.owed.kicks; --cpu.owed.kicks) kick_idle_cpu(cpu);
+  // Each task offered goes to an idle CPU, or else to one running a lower class.
+  while (cpu.owed.kicks) {
+    --cpu.owed.kicks;
+    if (!kick_idle_cpu(cpu) && !ask_to_pull(cpu, cpu.owed.kick_qos)) cpu.owed.kicks = 0;  // no one
+  }
+  cpu.owed.kick_qos = kQosCount;
 }
 
-void sched_enqueue_local(Task* t) {
+void sched_enqueue_local(Task* t, bool at_head) {
   KASSERT(!arch::irq_enabled());
   Cpu& cpu = this_cpu();
   if (t->pinned && t->cpu != &cpu) {
     panic("task %s pinned to cpu%u queued on cpu%u", t->name, t->cpu->id, cpu.id);
   }
   t->cpu = &cpu;
-  if (!cpu.rq.push(t)) {
+  if (!(at_head ? cpu.rq.push_head(t) : cpu.rq.push(t))) {
     cpu.stats.add(cpu.stats.spilled);
     trace(TraceKind::Spill, trace_id(t));
   }
@@ -220,13 +257,13 @@ void sched_enqueue_local(Task* t) {
   // Strict priority: one that outranks what runs next here takes its place (preempting the
   // current task at the next chance); a queued task it displaces is offered instead, and a
   // current task it preempts is offered when finish_switch queues it again.
-  NextUp& next = cpu.next;
+  const NextUp& next = cpu.next;
   if (qos_index(t->qos) < next.qos) {
-    if (next.offerable) ++cpu.owed.kicks;
-    next = NextUp::claimed_by(*t);
+    if (next.offerable) cpu.owed.offer(next.qos);
+    cpu.set_next(NextUp::claimed_by(*t));
     if (!cpu.current->is_idle) cpu.need_resched = true;  // an idle CPU looks in its own loop
   } else if (!t->pinned) {
-    ++cpu.owed.kicks;
+    cpu.owed.offer(qos_index(t->qos));
   }
 }
 
@@ -256,17 +293,19 @@ void schedule() {
   }
   // The inbox first: what it queues competes below, and may not preempt later. A prev that
   // leaves holds no place: the first task drained claims it, as on an idle CPU.
-  cpu.next = prev_stays ? NextUp::running(*prev) : NextUp{};
+  cpu.set_next(prev_stays ? NextUp::running(*prev) : NextUp{});
+  // relaxed: a request made before this point is served by the look below.
+  cpu.pull_asked.store(0, std::memory_order_relaxed);
   sched_drain_inbox(cpu);
   cpu.need_resched = false;  // decided here, from everything queued up to now
-  // A runnable prev competes only with tasks of its own class or higher, and pulls from other
-  // CPUs only a class above its own; a CPU that would otherwise go idle steals any class.
-  Task* next = cpu.rq.pop(prev_stays ? prev->qos : QosClass::Idle);
-  const bool popped = next != nullptr;
-  if (!next && (!prev_stays || prev->qos != QosClass::PerfBurst)) {
-    next = steal_task(
-        cpu, prev_stays ? static_cast<QosClass>(qos_index(prev->qos) - 1) : QosClass::Idle);
-  }
+  const NextUp claimed = cpu.next;
+  // Strict priority across CPUs: what this CPU would run (a runnable prev, or its highest local
+  // class) yields to a class above it queued on another CPU, which it pulls first; a CPU that
+  // would otherwise go idle steals any class. Then its own queues, down to prev's class.
+  std::size_t floor = cpu.rq.highest_class();
+  if (prev_stays && qos_index(prev->qos) < floor) floor = qos_index(prev->qos);
+  Task* next = floor > 0 ? steal_task(cpu, static_cast<QosClass>(floor - 1)) : nullptr;
+  if (!next) next = cpu.rq.pop(prev_stays ? prev->qos : QosClass::Idle);
   if (!next) {
     cpu.kicked = false;
     if (prev_stays) {
@@ -274,8 +313,10 @@ void schedule() {
       prev->state = TaskState::Running;
     }
     if (prev_stays || prev->is_idle) {
-      cpu.next = NextUp::running(*prev);  // a claimant, if any, was taken by a thief
-      cpu.slice_left = config::kSliceTicks;
+      cpu.set_next(NextUp::running(*prev));  // a claimant, if any, was taken by a thief
+      // A fresh slice after a yield or the slice's end; a preempted prev that keeps the CPU
+      // goes on with what it had left.
+      if (cpu.slice_left == 0) cpu.slice_left = config::kSliceTicks;
       return;
     }
     next = &cpu.idle;
@@ -288,14 +329,26 @@ void schedule() {
     next->state = TaskState::Running;
     next->on_cpu = true;
     next->cpu = &cpu;
+    // SCHED_RR: a task preempted by a higher class resumes with the rest of its slice.
+    cpu.switched_out_slice = prev_stays ? cpu.slice_left : 0;  // 0 after a yield or slice end
+    cpu.slice_left = next->slice_left ? next->slice_left : config::kSliceTicks;
+    next->slice_left = 0;
   }
   // Leaving idle on a kick meant for stealing: if stealable work is still waiting, pass the kick
   // on, so a kick spent on other work is not lost.
   if (prev->is_idle && cpu.kicked && steal_candidates(cpu)) kick_idle_cpu(cpu);
   cpu.kicked = false;
-  // A task that claimed the place but lost it to an older one popped first is offered now.
-  if (popped && cpu.next.offerable && cpu.next.claimant != next) {
-    ++cpu.owed.kicks;
+  // A queued task that claimed the place but lost it (to an older one popped first, or to
+  // remote work of a higher class) is offered now.
+  if (claimed.offerable && claimed.claimant != next) cpu.owed.offer(claimed.qos);
+  cpu.set_next(NextUp::running(*next));
+  // seq_cst fence: pairs with the one in kick_idle_cpu. Either a CPU that queued a task of a
+  // class above next's sees this CPU's class (and asks it to pull), or this CPU sees that task
+  // here, and switches again as soon as next runs.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (next->qos != QosClass::PerfBurst &&
+      steal_candidates(cpu, static_cast<QosClass>(qos_index(next->qos) - 1))) {
+    cpu.need_resched = true;
   }
   sched_send_owed_ipis();
   if (trace_on()) {
@@ -305,10 +358,11 @@ void schedule() {
     trace(TraceKind::Switch, trace_id(next), trace_id(prev),
           static_cast<std::uint64_t>(prev->state) | qos_index(next->qos) << 8);
   }
-  cpu.next = NextUp::running(*next);
+  const std::uint64_t now = arch::time_now();
+  prev->cpu_time += now - cpu.switched_in_at;
+  cpu.switched_in_at = now;
   cpu.current = next;
   cpu.switched_out = prev;
-  cpu.slice_left = config::kSliceTicks;
   cpu.stats.add(cpu.stats.ran);
   arch::context_switch(&prev->ctx, &next->ctx);
   // Back on prev's stack, possibly on another CPU: finish_switch re-reads everything per-CPU.
@@ -325,7 +379,12 @@ void finish_switch() {
   {
     sched::SpinGuard g(prev->lock);
     prev->on_cpu = false;
-    if (prev->state == TaskState::Runnable) sched_enqueue_local(prev);
+    if (prev->state == TaskState::Runnable) {
+      // Preempted with slice left: the head of its class, to resume with it. (Runnable again
+      // after a block, by a wake while it switched away: a new turn, at the tail.)
+      prev->slice_left = cpu.switched_out_slice;
+      sched_enqueue_local(prev, prev->slice_left != 0);
+    }
     reap = prev->state == TaskState::Dead;
   }
   sched_send_owed_ipis();
@@ -376,7 +435,7 @@ void sched_arm_wake_window(Task* t) {
       // only an IPI (or a device) wakes this CPU.
       KASSERT(cpu.owed.empty());  // nothing this CPU decided may wait behind its wfi
       cpu.kicked = false;         // any earlier kick found nothing to do
-      cpu.next = NextUp{};        // a task that claimed this CPU was taken by another meanwhile
+      cpu.set_next(NextUp{});     // a task that claimed this CPU was taken by another meanwhile
       const bool quiet = cpu.sleepers == nullptr;
       if (quiet) {
         arch::timer_disarm();
@@ -402,6 +461,7 @@ Task* task_current() { return this_cpu().current; }
 
 void task_yield() {
   IrqSave irq;
+  this_cpu().slice_left = 0;  // what it gives up: its turn goes to the tail of its class
   switch_away(TaskState::Runnable);
 }
 
@@ -432,40 +492,69 @@ void task_block() {
   schedule();
 }
 
-void task_wake(Task* t) {
-  {
-    // Interrupts stay off from the state change to the enqueue and its IPI: an interrupt taken
-    // in between could reschedule this CPU while the task is Runnable but in no queue. The IPI
-    // goes out after the task's lock is let go: the CPU it wakes takes that lock first.
-    IrqSave irq;  // its end is a preemption point: a woken task that outranks us runs then
-    Cpu& cpu = this_cpu();
-    wake_window_hook(cpu);
-    {
-      sched::SpinGuard g(t->lock);
-      switch (t->state) {
-        case TaskState::Blocked:
-          t->state = TaskState::Runnable;
-          // Through an inbox only if it is queued on another CPU now; a task still switching
-          // away (on_cpu) is queued by its own CPU in finish_switch.
-          trace(TraceKind::Runnable, trace_id(t), t->cpu ? t->cpu->id : cpu.id,
-                static_cast<std::uint64_t>(t->cpu && t->cpu != &cpu && !t->on_cpu
-                                               ? TraceQueued::Inbox
-                                               : TraceQueued::Local));
-          // Where it last ran (or is pinned); on_cpu: still switching away, finish_switch
-          // queues it.
-          if (!t->on_cpu) sched_enqueue(t, t->cpu ? *t->cpu : cpu);
-          break;
-        case TaskState::Running:
-        case TaskState::Runnable:
-        case TaskState::Sleeping:
-          t->wake_pending = true;  // its next task_block returns at once
-          break;
-        case TaskState::Free:
-        case TaskState::Dead: break;  // nothing left to wake
-      }
+namespace {
+
+// The wake itself, interrupts off; `here` (a sync wake): this CPU instead of where t last ran.
+void wake(Task* t, Cpu& cpu, bool here) {
+  sched::SpinGuard g(t->lock);
+  switch (t->state) {
+    case TaskState::Blocked: {
+      t->state = TaskState::Runnable;
+      // Where it last ran (or is pinned), or here for a sync wake of a task free to move. A task
+      // still switching away (on_cpu) is queued by its own CPU in finish_switch.
+      Cpu& target = here && !t->pinned ? cpu : t->cpu ? *t->cpu : cpu;
+      trace(TraceKind::Runnable, trace_id(t), target.id,
+            static_cast<std::uint64_t>(&target != &cpu && !t->on_cpu ? TraceQueued::Inbox
+                                                                     : TraceQueued::Local));
+      if (!t->on_cpu) sched_enqueue(t, target);
+      break;
     }
-    sched_send_owed_ipis();
+    case TaskState::Running:
+    case TaskState::Runnable:
+    case TaskState::Sleeping:
+      t->wake_pending = true;  // its next task_block returns at once
+      break;
+    case TaskState::Free:
+    case TaskState::Dead: break;  // nothing left to wake
   }
+}
+
+}  // namespace
+
+void task_wake(Task* t) {
+  // Interrupts stay off from the state change to the enqueue and its IPI: an interrupt taken in
+  // between could reschedule this CPU while the task is Runnable but in no queue. The IPI goes
+  // out after the task's lock is let go: the CPU it wakes takes that lock first.
+  IrqSave irq;  // its end is a preemption point: a woken task that outranks us runs then
+  Cpu& cpu = this_cpu();
+  wake_window_hook(cpu);
+  wake(t, cpu, false);
+  sched_send_owed_ipis();
+}
+
+void task_wake_and_block(Task* t) {
+  IrqSave irq;
+  Cpu& cpu = this_cpu();
+  Task* self = cpu.current;
+  bool blocks;
+  {
+    sched::SpinGuard g(self->lock);
+    blocks = !self->wake_pending;
+    self->wake_pending = false;
+    if (blocks) self->state = TaskState::Blocked;
+  }
+  // The place the caller holds is free from here: t claims it, as on an idle CPU, unless a
+  // queued task of a higher class already did.
+  if (blocks && cpu.next.claimant == nullptr) cpu.set_next(NextUp{});
+  wake(t, cpu, blocks);
+  sched_send_owed_ipis();
+  if (blocks) schedule();
+}
+
+std::uint64_t task_cpu_time(const Task* t) {
+  IrqSave irq;  // current and its switch-in time from one CPU
+  const Cpu& cpu = this_cpu();
+  return t->cpu_time + (t == cpu.current ? arch::time_now() - cpu.switched_in_at : 0);
 }
 
 bool task_pin(Task* t, std::uint32_t cpu) {

@@ -34,9 +34,9 @@ void sched_halt_until(std::uint64_t until);
 // The caller holds t->lock with interrupts off (t Runnable, in no queue), and calls
 // sched_send_owed_ipis() once it has let go of it.
 void sched_enqueue(Task* t, Cpu& cpu, IpiDelivery delivery = IpiDelivery::Send) TA_REQ(t->lock);
-// Owner side: queue t on this CPU (runqueue or backlog), preempting, or owing a kick of an idle
-// CPU.
-void sched_enqueue_local(Task* t) TA_REQ(t->lock);
+// Owner side: queue t on this CPU (runqueue or backlog; at the head of its class if it was
+// preempted), preempting, or owing a kick of an idle CPU.
+void sched_enqueue_local(Task* t, bool at_head = false) TA_REQ(t->lock);
 // Sends the IPIs the enqueues above decided on (interrupts off, no task lock held).
 void sched_send_owed_ipis();
 // Owner side, interrupts off: move the inbox into the runqueues.
@@ -60,6 +60,12 @@ void task_block();
 // A Blocked task becomes Runnable; a Running, Runnable or Sleeping one remembers the wake for its
 // next task_block (one wake, however many were sent).
 void task_wake(Task* t);
+// task_wake(t) then task_block() as one step (Linux's WF_SYNC): the caller's CPU is about to be
+// free, so t, unless pinned elsewhere, is queued here and claims it with no IPI and no kick. If a
+// wake was pending for the caller it does not block, and t is woken as task_wake does.
+void task_wake_and_block(Task* t);
+// Timebase units `t` (the calling task, or one that cannot run meanwhile) has run on a CPU.
+std::uint64_t task_cpu_time(const Task* t);
 [[noreturn]] void task_exit();
 // Pins a task made by task_create_blocked, before its first wake, to CPU `cpu`: it will run
 // nowhere else. False, and the task unchanged, when `cpu` is not online.

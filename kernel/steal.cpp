@@ -29,7 +29,7 @@ Task* steal_task(Cpu& thief, QosClass lowest) {
       // got[0] runs next: it holds the place before the rest are queued behind it, so that none of
       // them claims a place it will not get; each is offered to an idle CPU instead, as
       // sched_enqueue_local does for any task this CPU will not run next (the caller sends).
-      thief.next = NextUp::running(*got[0]);
+      thief.set_next(NextUp::running(*got[0]));
       for (std::size_t k = 1; k < taken; ++k) {
         sched::SpinGuard g(got[k]->lock);
         sched_enqueue_local(got[k]);
@@ -40,11 +40,11 @@ Task* steal_task(Cpu& thief, QosClass lowest) {
   return nullptr;
 }
 
-bool steal_candidates(const Cpu& thief) {
+bool steal_candidates(const Cpu& thief, QosClass lowest) {
   const std::uint32_t n = cpu_count();
   for (std::uint32_t i = 1; i < n; ++i) {
     const std::uint32_t id = (thief.id + i) % n;
-    if (cpu_is_online(id) && g_cpus[id].rq.has_stealable(QosClass::Idle)) return true;
+    if (cpu_is_online(id) && g_cpus[id].rq.has_stealable(lowest)) return true;
   }
   return false;
 }

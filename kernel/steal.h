@@ -21,7 +21,8 @@ std::size_t steal_from(RunQueues& victim, QosClass lowest, Task** out, std::size
 // class `lowest` or above. Returns the task to run now, or nullptr.
 Task* steal_task(Cpu& thief, QosClass lowest);
 
-// Is there anything another CPU could steal? A hint for the idle loop, read after its fence.
-bool steal_candidates(const Cpu& thief);
+// Is there anything of class `lowest` or above that this CPU could steal from another? A hint
+// for the idle loop and the scheduler, read after their fences.
+bool steal_candidates(const Cpu& thief, QosClass lowest = QosClass::Idle);
 
 }  // namespace neuron

@@ -59,6 +59,7 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
     t->on_cpu = false;
     t->wake_pending = false;
     t->cpu = nullptr;
+    t->slice_left = 0;
   }
   t->link = nullptr;
   t->is_idle = false;
@@ -68,6 +69,7 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
   t->entry = fn;
   t->arg = arg;
   t->wake_tick = 0;
+  t->cpu_time = 0;
   t->runs.store(0, std::memory_order_relaxed);  // relaxed: published with the task by its queue
   stack_fill(t->stack, config::kTaskStackSize);
   arch::context_init(t->ctx, t->stack + config::kTaskStackSize, &task_start, t);

@@ -35,6 +35,10 @@ struct Task {
   bool wake_pending TA_GUARDED(lock);  // a wake that came while it was not Blocked: its next
                                        // task_block returns at once
   Cpu* cpu TA_GUARDED(lock);           // where it is queued, runs, sleeps or last ran
+  std::uint32_t slice_left TA_GUARDED(lock);  // ticks of its slice left when a higher class
+                                              // preempted it (it resumes with them); 0: none
+  std::uint64_t cpu_time;  // timebase units it ran, up to its last switch away; written by the
+                           // CPU switching away from it, read by the task itself
   // Set before the task is first made runnable and read-only after (task_pin enforces it).
   bool is_idle;  // a CPU's idle context: never queued, never reaped
   bool pinned;   // runs only on `cpu`: no thief takes it

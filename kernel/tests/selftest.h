@@ -34,6 +34,9 @@ extern const SelftestTable kBeforeSmpSelftests;
 // The scheduler's guarantees under load: on cpu0 alone, then with every CPU.
 extern const SelftestTable kUpGuaranteeSelftests;
 extern const SelftestTable kSmpGuaranteeSelftests;
+// Priority across CPUs and CPU time within a class: on cpu0 alone, then with every CPU.
+extern const SelftestTable kUpPrioritySelftests;
+extern const SelftestTable kSmpPrioritySelftests;
 
 // True when booted with neuron.exact=1: guest time counts instructions (QEMU -icount), so the
 // timed selftests hold their tight bounds on every trial (selftests_guarantees.cpp).
