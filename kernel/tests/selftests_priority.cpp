@@ -63,11 +63,13 @@ const char* test_class_time_share() {
   const std::uint64_t a = s.cpu_time[0], b = s.cpu_time[1];
   const std::uint64_t hi = a > b ? a : b, lo = a > b ? b : a;
   const std::uint64_t percent = hi ? lo * 100 / hi : 0;
-  const std::uint64_t least = selftest_exact_time() ? 100 - kShareTolerancePercent : kShareHostPercent;
+  const std::uint64_t least =
+      selftest_exact_time() ? 100 - kShareTolerancePercent : kShareHostPercent;
   if (percent < least) {
-    return fail("two Normal tasks under periodic PerfBurst preemption ran %lu and %lu us (%lu%%, "
-                "%s, at least %lu%%)",
-                to_us(a), to_us(b), percent, lane(), least);
+    return fail(
+        "two Normal tasks under periodic PerfBurst preemption ran %lu and %lu us (%lu%%, "
+        "%s, at least %lu%%)",
+        to_us(a), to_us(b), percent, lane(), least);
   }
   kprintf("KINFO: class time share (%s): %lu and %lu us (%lu%%, at least %lu%%)\n", lane(),
           to_us(a), to_us(b), percent, least);
@@ -126,10 +128,12 @@ void timed_body(void* arg) {
   g_prio.start[me] = arch::time_now();
   g_prio.started.fetch_add(1, std::memory_order_release);  // release: start[] before the count
   // Keeps the CPU it got until every timed task started, so each needs a CPU of its own.
-  hold_cpu([] {
-    return g_prio.started.load(std::memory_order_relaxed) >=
-           g_prio.queued.load(std::memory_order_relaxed);
-  }, kHoldTicks);
+  hold_cpu(
+      [] {
+        return g_prio.started.load(std::memory_order_relaxed) >=
+               g_prio.queued.load(std::memory_order_relaxed);
+      },
+      kHoldTicks);
 }
 
 void woken_body(void*) {
@@ -222,25 +226,29 @@ std::uint64_t queued_behind_trial(const char*& error) {
 
 const char* test_cross_cpu_priority() {
   const char* error = nullptr;
-  const Timed w = timed_trials(tick_period() / kWakeBoundDivisor, [&] { return woken_trial(error); });
+  const Timed w =
+      timed_trials(tick_period() / kWakeBoundDivisor, [&] { return woken_trial(error); });
   if (error) return error;
   if (!w.ok) {
-    return fail("a Normal task woken on busy cpu%u while cpu0 ran the Idle class waited %lu us "
-                "(%s, held to %lu us), trial %d",
-                kPrioCpu, to_us(w.value), lane(), to_us(w.limit), w.trials);
+    return fail(
+        "a Normal task woken on busy cpu%u while cpu0 ran the Idle class waited %lu us "
+        "(%s, held to %lu us), trial %d",
+        kPrioCpu, to_us(w.value), lane(), to_us(w.limit), w.trials);
   }
   const Timed q = timed_trials(tick_period(), [&] { return queued_behind_trial(error); });
   if (error) return error;
   if (!q.ok) {
-    return fail("%u Normal tasks queued on busy cpu%u while %u CPUs ran the Idle class: the last "
-                "started after %lu us (%s, held to %lu us), trial %d",
-                cpu_count() - 1, kPrioCpu, cpu_count() - 1, to_us(q.value), lane(),
-                to_us(q.limit), q.trials);
+    return fail(
+        "%u Normal tasks queued on busy cpu%u while %u CPUs ran the Idle class: the last "
+        "started after %lu us (%s, held to %lu us), trial %d",
+        cpu_count() - 1, kPrioCpu, cpu_count() - 1, to_us(q.value), lane(), to_us(q.limit),
+        q.trials);
   }
-  kprintf("KINFO: cross-cpu priority (%s, %d trials each): longest waits %lu us woken on a busy "
-          "CPU (held to %lu us), %lu us for %u queued behind one (held to %lu us)\n",
-          lane(), kTrials, to_us(w.value), to_us(w.limit), to_us(q.value), cpu_count() - 1,
-          to_us(q.limit));
+  kprintf(
+      "KINFO: cross-cpu priority (%s, %d trials each): longest waits %lu us woken on a busy "
+      "CPU (held to %lu us), %lu us for %u queued behind one (held to %lu us)\n",
+      lane(), kTrials, to_us(w.value), to_us(w.limit), to_us(q.value), cpu_count() - 1,
+      to_us(q.limit));
   return nullptr;
 }
 
