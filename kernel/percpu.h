@@ -48,14 +48,16 @@ struct NextUp {
 // IPIs a CPU decided on while holding a task's lock, sent once it has let go: the CPU they wake
 // would take that lock first, and a firmware call is slow to spin behind.
 struct OwedIpis {
-  std::uint64_t resched = 0;         // CPUs whose inbox got a task: a bit per CPU
-  std::uint32_t kicks = 0;           // tasks offered: idle CPUs to wake so they steal
-  std::size_t kick_qos = kQosCount;  // the highest class offered (its index)
-  bool empty() const { return resched == 0 && kicks == 0; }
-  void offer(std::size_t qos) {
-    ++kicks;
-    if (qos < kick_qos) kick_qos = qos;
+  std::uint64_t resched = 0;  // CPUs whose inbox got a task: a bit per CPU
+  // Tasks offered, by class index: for each, an idle CPU to wake so it steals, or else a CPU
+  // running a lower class to ask to pull.
+  std::uint32_t offers[kQosCount] = {};
+  bool empty() const {
+    std::uint32_t any = 0;
+    for (const std::uint32_t n : offers) any |= n;
+    return resched == 0 && any == 0;
   }
+  void offer(std::size_t qos) { ++offers[qos]; }
 };
 
 struct Cpu {

@@ -67,7 +67,9 @@ bool ask_to_pull(const Cpu& self, std::size_t qos) {
     // relaxed: hints; a stale one costs an IPI that finds nothing, or is mended by the check
     // every CPU makes after it publishes a lower class (schedule()).
     const std::size_t q = c.place_qos.load(std::memory_order_relaxed);
-    if (&c != &self && q > lowest && cpu_is_online(id) &&
+    // An idle CPU (kQosCount) is not asked: one in the idle mask was kicked instead; one out of
+    // it was kicked already, or looks for work on its way into or out of its idle loop.
+    if (&c != &self && q > lowest && q != kQosCount && cpu_is_online(id) &&
         c.pull_asked.load(std::memory_order_relaxed) == 0) {
       target = &c;
       lowest = q;
@@ -234,12 +236,18 @@ void sched_send_owed_ipis() {
     cpu.owed.resched &= ~bit;
     send_resched(g_cpus[id]);
   }
-  // Each task offered goes to an idle CPU, or else to one running a lower class.
-  while (cpu.owed.kicks) {
-    --cpu.owed.kicks;
-    if (!kick_idle_cpu(cpu) && !ask_to_pull(cpu, cpu.owed.kick_qos)) cpu.owed.kicks = 0;  // no one
+  // Each task offered goes to an idle CPU, or else to a CPU running a class below its own,
+  // highest class first. Once no CPU is idle, the rest are pull requests; once no CPU runs a
+  // class below q, none runs one below a lower class either: the rest are dropped (each stays
+  // queued here, in reach of every CPU that looks for work).
+  bool idlers = true, takers = true;
+  for (std::size_t q = 0; q < kQosCount; ++q) {
+    for (; cpu.owed.offers[q] != 0; --cpu.owed.offers[q]) {
+      if (!takers) continue;
+      idlers = idlers && kick_idle_cpu(cpu);
+      takers = idlers || ask_to_pull(cpu, q);
+    }
   }
-  cpu.owed.kick_qos = kQosCount;
 }
 
 void sched_enqueue_local(Task* t, bool at_head) {
@@ -291,21 +299,33 @@ void schedule() {
     sched::SpinGuard g(prev->lock);
     prev_stays = prev->state == TaskState::Runnable && !prev->is_idle;
   }
+  // A queued task that claimed the place before this point: it competes below like any other.
+  const NextUp held = cpu.next;
   // The inbox first: what it queues competes below, and may not preempt later. A prev that
   // leaves holds no place: the first task drained claims it, as on an idle CPU.
   cpu.set_next(prev_stays ? NextUp::running(*prev) : NextUp{});
   // relaxed: a request made before this point is served by the look below.
   cpu.pull_asked.store(0, std::memory_order_relaxed);
+  // seq_cst fence: pairs with the one in kick_idle_cpu. Either a CPU that queues a task of a
+  // class above prev's after our look below sees prev's class published (and asks us to pull),
+  // or our look sees that task.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   sched_drain_inbox(cpu);
   cpu.need_resched = false;  // decided here, from everything queued up to now
   const NextUp claimed = cpu.next;
   // Strict priority across CPUs: what this CPU would run (a runnable prev, or its highest local
   // class) yields to a class above it queued on another CPU, which it pulls first; a CPU that
-  // would otherwise go idle steals any class. Then its own queues, down to prev's class.
+  // would otherwise go idle steals any class. Then its own queues: down to prev's class after
+  // its turn ended (SCHED_RR: the next of its class goes first), else only classes above it (a
+  // reschedule that finds no higher class leaves it running with the rest of its slice).
   std::size_t floor = cpu.rq.highest_class();
   if (prev_stays && qos_index(prev->qos) < floor) floor = qos_index(prev->qos);
   Task* next = floor > 0 ? steal_task(cpu, static_cast<QosClass>(floor - 1)) : nullptr;
-  if (!next) next = cpu.rq.pop(prev_stays ? prev->qos : QosClass::Idle);
+  if (!next && !prev_stays) next = cpu.rq.pop(QosClass::Idle);
+  if (!next && prev_stays && cpu.slice_left == 0) next = cpu.rq.pop(prev->qos);
+  if (!next && prev_stays && prev->qos != QosClass::PerfBurst) {
+    next = cpu.rq.pop(static_cast<QosClass>(qos_index(prev->qos) - 1));
+  }
   if (!next) {
     cpu.kicked = false;
     if (prev_stays) {
@@ -335,12 +355,17 @@ void schedule() {
     next->slice_left = 0;
   }
   // Leaving idle on a kick meant for stealing: if stealable work is still waiting, pass the kick
-  // on, so a kick spent on other work is not lost.
-  if (prev->is_idle && cpu.kicked && steal_candidates(cpu)) kick_idle_cpu(cpu);
+  // on (to an idle CPU, or as a pull request), so a kick spent on other work is not lost.
+  if (prev->is_idle && cpu.kicked) {
+    if (const std::size_t q = highest_stealable(cpu); q != kQosCount) cpu.owed.offer(q);
+  }
   cpu.kicked = false;
   // A queued task that claimed the place but lost it (to an older one popped first, or to
   // remote work of a higher class) is offered now.
-  if (claimed.offerable && claimed.claimant != next) cpu.owed.offer(claimed.qos);
+  if (held.offerable && held.claimant != next) cpu.owed.offer(held.qos);
+  if (claimed.offerable && claimed.claimant != next && claimed.claimant != held.claimant) {
+    cpu.owed.offer(claimed.qos);
+  }
   cpu.set_next(NextUp::running(*next));
   // seq_cst fence: pairs with the one in kick_idle_cpu. Either a CPU that queued a task of a
   // class above next's sees this CPU's class (and asks it to pull), or this CPU sees that task
@@ -502,11 +527,15 @@ void wake(Task* t, Cpu& cpu, bool here) {
       t->state = TaskState::Runnable;
       // Where it last ran (or is pinned), or here for a sync wake of a task free to move. A task
       // still switching away (on_cpu) is queued by its own CPU in finish_switch.
+      if (t->on_cpu) {
+        trace(TraceKind::Runnable, trace_id(t), t->cpu->id,
+              static_cast<std::uint64_t>(TraceQueued::Local));
+        break;
+      }
       Cpu& target = here && !t->pinned ? cpu : t->cpu ? *t->cpu : cpu;
       trace(TraceKind::Runnable, trace_id(t), target.id,
-            static_cast<std::uint64_t>(&target != &cpu && !t->on_cpu ? TraceQueued::Inbox
-                                                                     : TraceQueued::Local));
-      if (!t->on_cpu) sched_enqueue(t, target);
+            static_cast<std::uint64_t>(&target != &cpu ? TraceQueued::Inbox : TraceQueued::Local));
+      sched_enqueue(t, target);
       break;
     }
     case TaskState::Running:
@@ -539,10 +568,12 @@ void task_wake_and_block(Task* t) {
   bool blocks;
   {
     sched::SpinGuard g(self->lock);
-    blocks = !self->wake_pending;
+    // Waking itself: the wake is remembered and the block takes it, as with the two calls.
+    blocks = !self->wake_pending && t != self;
     self->wake_pending = false;
     if (blocks) self->state = TaskState::Blocked;
   }
+  if (t == self) return;
   // The place the caller holds is free from here: t claims it, as on an idle CPU, unless a
   // queued task of a higher class already did.
   if (blocks && cpu.next.claimant == nullptr) cpu.set_next(NextUp{});

@@ -49,4 +49,10 @@ bool steal_candidates(const Cpu& thief, QosClass lowest) {
   return false;
 }
 
+std::size_t highest_stealable(const Cpu& thief) {
+  std::size_t q = 0;
+  while (q < kQosCount && !steal_candidates(thief, static_cast<QosClass>(q))) ++q;
+  return q;
+}
+
 }  // namespace neuron

@@ -25,4 +25,7 @@ Task* steal_task(Cpu& thief, QosClass lowest);
 // for the idle loop and the scheduler, read after their fences.
 bool steal_candidates(const Cpu& thief, QosClass lowest = QosClass::Idle);
 
+// The index of the highest class steal_candidates() finds, kQosCount if none.
+std::size_t highest_stealable(const Cpu& thief);
+
 }  // namespace neuron

@@ -42,11 +42,16 @@ WakeProbe g_wake_probe;
 
 void wake_states_body(void*) {
   WakeProbe& p = g_wake_probe;
+  Task* self = task_current();
   task_block();  // the test woke us while we were Runnable, before we first ran: returns at once
   p.phase.store(1, std::memory_order_release);
-  task_wake(task_current());  // Running: remembered...
-  task_block();               // ...so this returns at once
+  task_wake(self);  // Running: remembered...
+  task_block();     // ...so this returns at once
+  task_wake(self);
+  task_wake_and_block(self);  // the same two in one step: returns at once, nothing left pending...
   p.phase.store(2, std::memory_order_release);
+  task_block();  // ...so this waits for the test's wake (Blocked)
+  p.phase.store(3, std::memory_order_release);
   for (std::uint32_t i = 0; i < kSleepAttempts; ++i) {
     const std::uint64_t start = sched_ticks();
     task_sleep(kSleepTicks);  // the test wakes us in the middle of it
@@ -54,11 +59,11 @@ void wake_states_body(void*) {
     // acquire: pairs with the test's release store, made before its wake.
     if (p.woken_asleep.load(std::memory_order_acquire) != 0) break;
   }
-  p.phase.store(3, std::memory_order_release);  // release: slept before the phase
+  p.phase.store(4, std::memory_order_release);  // release: slept before the phase
   task_block();                                 // the wake during the sleep: returns at once
-  p.phase.store(4, std::memory_order_release);
-  task_block();  // that wake was consumed: this one waits for the test's last wake (Blocked)
   p.phase.store(5, std::memory_order_release);
+  task_block();  // that wake was consumed: this one waits for the test's last wake (Blocked)
+  p.phase.store(6, std::memory_order_release);
 }
 
 const char* test_wake_states() {
@@ -77,11 +82,18 @@ const char* test_wake_states() {
     return wait_until(
         [&] { return p.phase.load(std::memory_order_acquire) >= phase && task_state(t) == state; });
   };
+  if (!at(2, TaskState::Blocked) || p.phase.load(std::memory_order_acquire) != 2) {
+    return fail(p.phase.load() < 2 ? "a wake while Runnable or Running was lost (phase %u)"
+                                   : "a wake of itself by task_wake_and_block stayed pending "
+                                     "(phase %u)",
+                p.phase.load());
+  }
+  task_wake(t);
   // Each try finds it asleep, then, on cpu0 where the sleeper's tick runs and with interrupts
   // off, checks and wakes it in one step: no tick can end the sleep in between.
   for (bool woken = false; !woken;) {
-    if (!at(2, TaskState::Sleeping) || p.phase.load(std::memory_order_acquire) > 2) {
-      return fail("a wake while Runnable or Running was lost (phase %u)", p.phase.load());
+    if (!at(3, TaskState::Sleeping) || p.phase.load(std::memory_order_acquire) > 3) {
+      return fail("a wake while Blocked was lost (phase %u)", p.phase.load());
     }
     IrqSave irq;
     if (task_state(t) == TaskState::Sleeping) {
@@ -90,15 +102,15 @@ const char* test_wake_states() {
       woken = true;
     }
   }
-  if (!at(4, TaskState::Blocked)) {
+  if (!at(5, TaskState::Blocked)) {
     return fail("a wake while Sleeping was lost: stuck in phase %u", p.phase.load());
   }
   if (p.slept < kSleepTicks)
     return fail("a wake cut a %lu-tick sleep to %lu", kSleepTicks, p.slept);
   task_sleep(2);
-  if (p.phase.load(std::memory_order_acquire) != 4) return fail("one wake released two blocks");
+  if (p.phase.load(std::memory_order_acquire) != 5) return fail("one wake released two blocks");
   task_wake(t);
-  if (!wait_until([&] { return p.phase.load(std::memory_order_acquire) == 5; })) {
+  if (!wait_until([&] { return p.phase.load(std::memory_order_acquire) == 6; })) {
     return fail("a wake while Blocked was lost");
   }
   return nullptr;

@@ -289,11 +289,13 @@ const char* test_sync_wake() {
   p.turns.store(0, std::memory_order_relaxed);  // relaxed: no task of this test exists yet
   p.done.store(0, std::memory_order_relaxed);
   if (!wait_others_parked()) return fail("a CPU never went idle");
+  // Both exist before either runs: each reads the other's handle. The first, pinned to cpu1,
+  // wakes the second there, and from then on each wakes the other on the CPU they share.
+  p.task[0] = task_create_blocked("sync-a", QosClass::Normal, sync_body, as_arg(0));
   p.task[1] = task_create_blocked("sync-b", QosClass::Normal, sync_body, as_arg(1));
-  if (!p.task[1]) return fail("no task slot");
-  // The first wakes the second: both then live on cpu1.
-  p.task[0] = task_create_on("sync-a", QosClass::Normal, sync_body, as_arg(0), kPrioCpu);
-  if (!p.task[0]) return fail("no task slot");
+  if (!p.task[0] || !p.task[1]) return fail("no task slot");
+  if (!task_pin(p.task[0], kPrioCpu)) return fail("cpu%u is not online", kPrioCpu);
+  task_wake(p.task[0]);  // its lock orders the handles before the task's first read of them
   if (!wait_for_count(p.done, 2, kSelftestWaitTicks)) {
     return fail("the pair stalled after %u of %u turns", p.turns.load(), 2 * kSyncRounds);
   }
