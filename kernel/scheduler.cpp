@@ -60,29 +60,50 @@ bool kick_idle_cpu(const Cpu& self) {
 // takes remote work of a class above what it would run). One request per CPU until it looks.
 // Called right after kick_idle_cpu, whose fence orders the reads of place_qos.
 bool ask_to_pull(const Cpu& self, std::size_t qos) {
-  Cpu* target = nullptr;
-  std::size_t lowest = qos;
-  for (std::uint32_t id = 0; id < cpu_count(); ++id) {
-    Cpu& c = g_cpus[id];
-    // relaxed: hints; a stale one costs an IPI that finds nothing, or is mended by the check
-    // every CPU makes after it publishes a lower class (schedule()).
-    const std::size_t q = c.place_qos.load(std::memory_order_relaxed);
-    // An idle CPU (kQosCount) is not asked: one in the idle mask was kicked instead; one out of
-    // it was kicked already, or looks for work on its way into or out of its idle loop.
-    if (&c != &self && q > lowest && q != kQosCount && cpu_is_online(id) &&
-        c.pull_asked.load(std::memory_order_relaxed) == 0) {
-      target = &c;
-      lowest = q;
+  for (;;) {
+    Cpu* target = nullptr;
+    std::size_t lowest = qos;
+    for (std::uint32_t id = 0; id < cpu_count(); ++id) {
+      Cpu& c = g_cpus[id];
+      // relaxed: hints; a stale one costs an IPI that finds nothing (passed on, see schedule()),
+      // or is mended by the look every CPU takes after it publishes a lower class.
+      const std::size_t q = c.place_qos.load(std::memory_order_relaxed);
+      // An idle CPU (kQosCount) is not asked: one in the idle mask was kicked instead; one out
+      // of it was kicked already, or looks for work on its way into or out of its idle loop.
+      if (&c != &self && q > lowest && q != kQosCount && cpu_is_online(id) &&
+          c.pull_asked.load(std::memory_order_relaxed) == 0) {
+        target = &c;
+        lowest = q;
+      }
+    }
+    if (!target) return false;
+    // relaxed: the IPI carries the request; the flag only spares duplicates. Lost to another
+    // CPU asking the same one: that request is its own, so look for the next lowest.
+    if (target->pull_asked.exchange(1, std::memory_order_relaxed) == 0) {
+      if (const IpiError e = ipi_send(target->id, IpiReason::Pull); e != IpiError::None) {
+        panic("pull IPI to cpu%u failed: %s", target->id, ipi_error_name(e));
+      }
+      return true;
     }
   }
-  if (!target) return false;
-  // relaxed: the IPI carries the request; the flag only spares duplicates.
-  if (target->pull_asked.exchange(1, std::memory_order_relaxed) == 0) {
-    if (const IpiError e = ipi_send(target->id, IpiReason::Pull); e != IpiError::None) {
-      panic("pull IPI to cpu%u failed: %s", target->id, ipi_error_name(e));
-    }
+}
+
+// Publishes what this CPU runs next, then looks for a class above it queued elsewhere. seq_cst
+// fence: pairs with the one in kick_idle_cpu. Either a CPU that queued such a task sees this
+// CPU's class (and asks it to pull), or this CPU sees that task and switches again at once.
+void publish_and_look(Cpu& cpu, const Task& next) {
+  cpu.set_next(NextUp::running(next));
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (next.qos != QosClass::PerfBurst &&
+      steal_candidates(cpu, static_cast<QosClass>(qos_index(next.qos) - 1))) {
+    cpu.need_resched = true;
   }
-  return true;
+}
+
+// A kick or a pull request that this CPU's look did not use up (the work went to another thief,
+// or this CPU's own class rose meanwhile): offer what is still stealable on, so it is not lost.
+void pass_on(Cpu& cpu) {
+  if (const std::size_t q = highest_stealable(cpu); q != kQosCount) cpu.owed.offer(q);
 }
 
 bool has_local_work(Cpu& cpu) { return !cpu.inbox.empty() || cpu.rq.has_work(); }
@@ -304,8 +325,8 @@ void schedule() {
   // The inbox first: what it queues competes below, and may not preempt later. A prev that
   // leaves holds no place: the first task drained claims it, as on an idle CPU.
   cpu.set_next(prev_stays ? NextUp::running(*prev) : NextUp{});
-  // relaxed: a request made before this point is served by the look below.
-  cpu.pull_asked.store(0, std::memory_order_relaxed);
+  // relaxed: a request made before this point is served by the look below, or passed on.
+  const bool asked = cpu.pull_asked.exchange(0, std::memory_order_relaxed) != 0;
   // seq_cst fence: pairs with the one in kick_idle_cpu. Either a CPU that queues a task of a
   // class above prev's after our look below sees prev's class published (and asks us to pull),
   // or our look sees that task.
@@ -326,21 +347,27 @@ void schedule() {
   if (!next && prev_stays && prev->qos != QosClass::PerfBurst) {
     next = cpu.rq.pop(static_cast<QosClass>(qos_index(prev->qos) - 1));
   }
-  if (!next) {
+  if (!next && prev->is_idle) {
     cpu.kicked = false;
-    if (prev_stays) {
+    cpu.set_next(NextUp{});  // its loop looks again, behind its own fence
+    return;
+  }
+  if (!next && prev_stays) {
+    cpu.kicked = false;
+    {
       sched::SpinGuard g(prev->lock);
       prev->state = TaskState::Running;
     }
-    if (prev_stays || prev->is_idle) {
-      cpu.set_next(NextUp::running(*prev));  // a claimant, if any, was taken by a thief
-      // A fresh slice after a yield or the slice's end; a preempted prev that keeps the CPU
-      // goes on with what it had left.
-      if (cpu.slice_left == 0) cpu.slice_left = config::kSliceTicks;
-      return;
-    }
-    next = &cpu.idle;
+    // A fresh slice after a yield or the slice's end; a preempted prev that keeps the CPU
+    // goes on with what it had left.
+    if (cpu.slice_left == 0) cpu.slice_left = config::kSliceTicks;
+    // A claimant, if any, was taken by a thief: the class published may drop to prev's.
+    publish_and_look(cpu, *prev);
+    if (asked && !cpu.need_resched) pass_on(cpu);
+    sched_send_owed_ipis();
+    return;
   }
+  if (!next) next = &cpu.idle;
   {
     sched::SpinGuard g(next->lock);
     if (next->pinned && next->cpu != &cpu) {
@@ -354,27 +381,15 @@ void schedule() {
     cpu.slice_left = next->slice_left ? next->slice_left : config::kSliceTicks;
     next->slice_left = 0;
   }
-  // Leaving idle on a kick meant for stealing: if stealable work is still waiting, pass the kick
-  // on (to an idle CPU, or as a pull request), so a kick spent on other work is not lost.
-  if (prev->is_idle && cpu.kicked) {
-    if (const std::size_t q = highest_stealable(cpu); q != kQosCount) cpu.owed.offer(q);
-  }
-  cpu.kicked = false;
   // A queued task that claimed the place but lost it (to an older one popped first, or to
   // remote work of a higher class) is offered now.
   if (held.offerable && held.claimant != next) cpu.owed.offer(held.qos);
   if (claimed.offerable && claimed.claimant != next && claimed.claimant != held.claimant) {
     cpu.owed.offer(claimed.qos);
   }
-  cpu.set_next(NextUp::running(*next));
-  // seq_cst fence: pairs with the one in kick_idle_cpu. Either a CPU that queued a task of a
-  // class above next's sees this CPU's class (and asks it to pull), or this CPU sees that task
-  // here, and switches again as soon as next runs.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (next->qos != QosClass::PerfBurst &&
-      steal_candidates(cpu, static_cast<QosClass>(qos_index(next->qos) - 1))) {
-    cpu.need_resched = true;
-  }
+  publish_and_look(cpu, *next);  // a higher class found: switches again as soon as next runs
+  if (((prev->is_idle && cpu.kicked) || asked) && !cpu.need_resched) pass_on(cpu);
+  cpu.kicked = false;
   sched_send_owed_ipis();
   if (trace_on()) {
     // Why prev left, read under its lock: a wake that made it Runnable since is recorded

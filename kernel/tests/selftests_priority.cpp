@@ -91,10 +91,11 @@ constexpr std::uint64_t kWakeBoundDivisor = 5;
 constexpr std::uint32_t kPrioCpu = 1;  // the busy home CPU
 
 struct Prio {
-  std::atomic<std::uint32_t> release{0};   // occupiers let go
-  std::atomic<std::uint32_t> occupied{0};  // occupiers running
-  std::atomic<std::uint32_t> started{0};   // timed tasks started
-  std::atomic<std::uint32_t> queued{0};    // timed tasks of the queued-behind case
+  std::atomic<std::uint32_t> release{0};     // occupiers let go
+  std::atomic<std::uint32_t> occupied{0};    // occupiers running
+  std::atomic<std::uint32_t> started{0};     // timed tasks started
+  std::atomic<std::uint32_t> queued{0};      // timed tasks of the queued-behind case
+  std::atomic<std::uint32_t> woken_home{0};  // where the task to wake blocked
   std::uint64_t start[config::kMaxCpus];
   std::uint64_t woke_at;
 };
@@ -137,7 +138,8 @@ void timed_body(void* arg) {
 }
 
 void woken_body(void*) {
-  task_block();  // until the waker on cpu0
+  g_prio.woken_home.store(cpu_current_id(), std::memory_order_relaxed);  // read once it blocked
+  task_block();                                                          // until the waker on cpu0
   timed_body(as_arg(0));
 }
 
@@ -162,6 +164,7 @@ void reset_prio(std::uint32_t queued) {
   p.occupied.store(0, std::memory_order_relaxed);
   p.started.store(0, std::memory_order_relaxed);
   p.queued.store(queued, std::memory_order_relaxed);
+  p.woken_home.store(config::kMaxCpus, std::memory_order_relaxed);  // no CPU yet
 }
 
 std::uint64_t woken_trial(const char*& error) {
@@ -170,10 +173,18 @@ std::uint64_t woken_trial(const char*& error) {
     error = fail("a CPU never went idle");
     return kTrialFailed;
   }
+  // This task holds cpu0 meanwhile (at Normal): an idle cpu0 would steal the new task from cpu1
+  // whenever cpu1's vCPU is slow to run it.
   Task* woken = task_create_on("woken", QosClass::Normal, woken_body, nullptr, kPrioCpu);
-  if (!woken ||
-      !wait_ticks([&] { return task_state(woken) == TaskState::Blocked; }, kSelftestWaitTicks)) {
+  if (woken) hold_cpu([&] { return task_state(woken) == TaskState::Blocked; }, kSelftestWaitTicks);
+  if (!woken || task_state(woken) != TaskState::Blocked) {
     error = fail("the task to wake never blocked on cpu%u", kPrioCpu);
+    return kTrialFailed;
+  }
+  // relaxed: its lock, taken by task_state() after the block, orders the store before this.
+  if (const std::uint32_t home = g_prio.woken_home.load(std::memory_order_relaxed);
+      home != kPrioCpu) {
+    error = fail("the task to wake blocked on cpu%u, not on busy cpu%u", home, kPrioCpu);
     return kTrialFailed;
   }
   // The Idle class everywhere but on cpu1; on cpu0 the waker, which holds it after the wake.
