@@ -21,7 +21,8 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
   --deterministic   single-threaded TCG; with --repeat, contract output must be byte-identical
   --exact           exact time (QEMU -icount, see run-qemu-rv64.sh --help): the timed selftests
                     hold their tight bounds on every trial; with --repeat, the whole console but
-                    the KSTAT lines must be byte-identical
+                    the measurements (KINFO, KSTAT) must be byte-identical, and boots whose
+                    measurements differ are counted in a note
   --expect-fail     boot with neuron.fail=<first test>; expect its FAIL line and a failure status
   --expect-panic    boot with neuron.panic; expect a KPANIC line and a failure status
   --expect-kpanic RE  expect a line "KPANIC: RE" (extended regex) and a failure status
@@ -120,16 +121,18 @@ contract_lines() {  # the contract lines of a console log
 }
 
 # What must repeat byte for byte from boot to boot: the contract lines (--deterministic), or under
-# exact time the whole console but the KSTAT counters (--exact). Those few counters (steals, idle
-# ticks) still vary now and then at 4 harts or more: QEMU's round-robin of the harts under -icount
-# is not all decided by guest time.
+# exact time the whole console but the measurements (--exact). Those repeat too in almost every
+# boot (all but about 1 in 50 at SMP 4), but not all: QEMU 7.2's main loop may run the timer that moves its
+# round-robin to the next hart at a moment the host picks, which shifts a multi-hart
+# measurement by a few instructions. Each measurement is held to its bound in every boot.
 repeatable_lines() {
   if [[ $EXACT -eq 1 ]]; then
-    tr -d '\r' < "$1" | grep -v '^KSTAT:' || true
+    tr -d '\r' < "$1" | grep -vE '^(KSTAT|KINFO):' || true
   else
     contract_lines "$1"
   fi
 }
+measurement_lines() { tr -d '\r' < "$1" | grep -E '^(KSTAT|KINFO):' || true; }
 
 if [[ $PRINT_ONLY -eq 1 ]]; then expected; exit 0; fi
 want=$(expected)
@@ -156,6 +159,7 @@ if [[ -n "$DTB_EDIT" ]]; then
   run_args+=(--dtb "$workdir/edited.dtb")
 fi
 failures=0
+measurements_differ=0
 reference=""
 
 report() {  # log, reason
@@ -252,8 +256,13 @@ for ((boot = 1; boot <= REPEAT; boot++)); do
     [[ -n "$reference" ]] || reference="$workdir/reference.log"
     if [[ ! -f "$reference" ]]; then
       repeatable_lines "$log" > "$reference"
+      measurement_lines "$log" > "$workdir/measurements.log"
     elif ! repeatable_lines "$log" | cmp -s - "$reference"; then
-      reason="output differs from boot 1: $(repeatable_lines "$log" | diff "$reference" - | sed -n 2p)"
+      # diff exits 1 on a difference: under set -e and pipefail that would end the script unheard.
+      first_diff=$(repeatable_lines "$log" | diff "$reference" - | sed -n 2p || true)
+      reason="output differs from boot 1: ${first_diff}"
+    elif [[ $EXACT -eq 1 ]] && ! measurement_lines "$log" | cmp -s - "$workdir/measurements.log"; then
+      measurements_differ=$((measurements_differ + 1))
     fi
   fi
   [[ -z "$SAVE" ]] || contract_lines "$log" > "$SAVE"
@@ -263,6 +272,9 @@ for ((boot = 1; boot <= REPEAT; boot++)); do
   fi
 done
 
+if (( measurements_differ > 0 )); then
+  echo "qemu-test: note: the measurements of ${measurements_differ} of $((REPEAT - 1)) later boots differ from boot 1's (see repeatable_lines)" >&2
+fi
 if (( failures > 0 )); then
   echo "qemu-test: smp=${SMP} sched=${SCHED} mode=${MODE}: ${failures} of ${REPEAT} boots failed" >&2
   exit 1
