@@ -60,7 +60,8 @@ bool kick_idle_cpu(const Cpu& self) {
 // takes remote work of a class above what it would run). One request per CPU until it looks.
 // Called right after kick_idle_cpu, whose fence orders the reads of place_qos.
 bool ask_to_pull(const Cpu& self, std::size_t qos) {
-  for (;;) {
+  // Each lost exchange means another CPU asked meanwhile: at most one round per CPU is useful.
+  for (std::uint32_t round = 0; round < cpu_count(); ++round) {
     Cpu* target = nullptr;
     std::size_t lowest = qos;
     for (std::uint32_t id = 0; id < cpu_count(); ++id) {
@@ -77,8 +78,9 @@ bool ask_to_pull(const Cpu& self, std::size_t qos) {
       }
     }
     if (!target) return false;
-    // relaxed: the IPI carries the request; the flag only spares duplicates. Lost to another
-    // CPU asking the same one: that request is its own, so look for the next lowest.
+    // relaxed: the IPI carries the request. A CPU whose flag is set is skipped safely: it has a
+    // request pending, so it takes its fenced look (schedule()) after our push, and sees it.
+    // Lost to another CPU asking the same one: that request is its own, so look for the next.
     if (target->pull_asked.exchange(1, std::memory_order_relaxed) == 0) {
       if (const IpiError e = ipi_send(target->id, IpiReason::Pull); e != IpiError::None) {
         panic("pull IPI to cpu%u failed: %s", target->id, ipi_error_name(e));
@@ -86,6 +88,7 @@ bool ask_to_pull(const Cpu& self, std::size_t qos) {
       return true;
     }
   }
+  return false;  // every CPU was asked meanwhile: each of them looks again before it runs on
 }
 
 // Publishes what this CPU runs next, then looks for a class above it queued elsewhere. seq_cst
@@ -361,8 +364,11 @@ void schedule() {
     // A fresh slice after a yield or the slice's end; a preempted prev that keeps the CPU
     // goes on with what it had left.
     if (cpu.slice_left == 0) cpu.slice_left = config::kSliceTicks;
-    // A claimant, if any, was taken by a thief: the class published may drop to prev's.
-    publish_and_look(cpu, *prev);
+    // A claimant above prev's class was taken by a thief (the pops above would have found it).
+    // One at or below it is a task_wake_and_block's wakee, still queued: a wake made prev
+    // Runnable again before this point, and prev keeps the CPU. It is offered now.
+    if (held.offerable && held.qos >= qos_index(prev->qos)) cpu.owed.offer(held.qos);
+    publish_and_look(cpu, *prev);  // the class published may drop from the claimant's to prev's
     if (asked && !cpu.need_resched) pass_on(cpu);
     sched_send_owed_ipis();
     return;
