@@ -7,6 +7,10 @@ usage: scripts/trace.py LOG --out DIR     writes DIR/trace.json (Chrome Trace Ev
                                           (gnuplot) and DIR/summary.md
        scripts/trace.py LOG --check       checks the invariants: exit 0 if they hold, 1 naming each
                                           violation, 3 if the only ones are of `conserving`
+       scripts/trace.py LOG --latency     prints, as `perf sched latency` does, per task: runs,
+                                          run time, average and maximum delay from runnable to
+                                          running and where the maximum happened; then a
+                                          histogram of those delays per class
 
 The log comes from a boot with bootargs neuron.trace=1 (scripts/run-qemu-rv64.sh --trace DIR).
 Format version 1 is described in kernel/trace.h. A log that is truncated, garbled or of another
@@ -469,6 +473,42 @@ def summary(t, r):
     return "\n".join(lines) + "\n"
 
 
+def latency(t, r):
+    """Per task, the delays from runnable to running; per class, their histogram (power-of-two
+    buckets of microseconds). A wait still open when the trace ends counts up to its end."""
+    rows = []
+    by_class = defaultdict(list)
+    for L in r["lives"].values():
+        ran_on = {start: cpu for cpu, start, _ in L.runs}
+        run_time = sum((end if end is not None else r["end"]) - start for _, start, end in L.runs)
+        delays = [(we - ws, ws, ran_on.get(we)) for ws, we, *_ in L.waits]
+        by_class[L.qos] += [d for d, _, _ in delays]
+        worst = max(delays, key=lambda d: d[0]) if delays else (0, None, None)
+        average = sum(d for d, _, _ in delays) // len(delays) if delays else 0
+        rows.append((worst[0], L, len(L.runs), run_time, len(delays), average, worst))
+    rows.sort(key=lambda row: (-row[0], row[1].task))
+    lines = ["| task | name | class | runs | run time us | waits | avg delay us | max delay us "
+             "| max delay at |", "|---:|---|---|---:|---:|---:|---:|---:|---|"]
+    for _, L, runs, run_time, waits, average, (most, at, cpu) in rows:
+        where = "-" if at is None else f"t={rel(t, at)}, " + (
+            f"ran on cpu{cpu}" if cpu is not None else "still waiting at the end")
+        lines.append(f"| {L.task} | {L.name} | {L.qos} | {runs} | {us(t, run_time)} | {waits} | "
+                     f"{us(t, average)} | {us(t, most)} | {where} |")
+    classes = [q for q in QOS if by_class[q]]
+    lines += ["", "Delays from runnable to running, per class (count per bucket):", "",
+              "| delay us | " + " | ".join(classes) + " |",
+              "|---|" + "---:|" * len(classes)]
+    top = max((us(t, d) for q in classes for d in by_class[q]), default=0)
+    low, high = 0, 1
+    while True:
+        counts = [sum(1 for d in by_class[q] if low <= us(t, d) < high) for q in classes]
+        lines.append(f"| {low}-{high - 1} | " + " | ".join(map(str, counts)) + " |")
+        if high > top:
+            break
+        low, high = high, high * 2
+    return "\n".join(lines) + "\n"
+
+
 def chrome_json(t, r):
     """Chrome Trace Event format: a track per CPU, a slice per run, instants, wake->run flows."""
     t0 = r["start"]
@@ -560,9 +600,11 @@ def main(argv):
     ap.add_argument("--out", help="write trace.json, timeline.png and summary.md here")
     ap.add_argument("--check", action="store_true", help="check the invariants")
     ap.add_argument("--no-png", action="store_true", help="with --out: skip the picture")
+    ap.add_argument("--latency", action="store_true",
+                    help="print per-task scheduling delays and a histogram per class")
     args = ap.parse_args(argv)
-    if not args.out and not args.check:
-        ap.error("say --out DIR, --check, or both")
+    if not args.out and not args.check and not args.latency:
+        ap.error("say --out DIR, --check, --latency, or several")
     try:
         t = read(args.log)
         r = analyse(t)
@@ -579,6 +621,8 @@ def main(argv):
             print(f"trace: wrote {args.out}/trace.json, "
                   f"{'' if args.no_png else 'timeline.png, '}summary.md "
                   f"({len(t.events)} events, {t.cpus} CPUs)")
+        if args.latency:
+            print(latency(t, r), end="")
     except (OSError, TraceError, subprocess.CalledProcessError) as err:
         print(f"trace: {err}", file=sys.stderr)
         return 2

@@ -268,5 +268,35 @@ class Outputs(unittest.TestCase):
                 self.assertIn("Invariant violations: 0.", f.read())
 
 
+class Latency(unittest.TestCase):
+    def rows(self, cpu0, cpu1):
+        status, out, err = run(log(cpu0, cpu1), "--latency")
+        self.assertEqual(status, 0, err)
+        table, _, histogram = out.partition("\n\n")
+        return [line.split(" | ") for line in table.splitlines()[2:]], histogram
+
+    def test_per_task_delays(self):
+        # Runnable at 110, on cpu1 at 151 (4 us); woken at 300, on at 301 (0 us); ran 49 + 100.
+        # Times are since the first event, cpu1's online at 1.
+        rows, _ = self.rows(*CLEAN)
+        self.assertEqual(rows, [["| 1", "worker", "Normal", "2", "14", "2", "2", "4",
+                                 "t=10 us, ran on cpu1 |"]])
+
+    def test_wait_open_at_the_end_counts_up_to_it(self):
+        cpu0 = list(CLEAN[0]) + [e(0, 500, "C", 2, 0, name="late"), e(0, 600, "R", 2, 0, 0)]
+        cpu1 = list(CLEAN[1]) + [e(1, 1600, "T", IDLE, 0, 0)]
+        rows, _ = self.rows(cpu0, cpu1)
+        self.assertEqual(rows[0][:4], ["| 2", "late", "PerfBurst", "0"])
+        self.assertEqual(rows[0][5:], ["1", "100", "100", "t=59 us, still waiting at the end |"])
+
+    def test_histogram_buckets_per_class(self):
+        _, histogram = self.rows(*CLEAN)
+        lines = histogram.splitlines()
+        self.assertIn("| delay us | Normal |", lines)
+        self.assertIn("| 0-0 | 1 |", lines)
+        self.assertIn("| 4-7 | 1 |", lines)
+        self.assertEqual(lines[-1], "| 4-7 | 1 |")  # the last bucket holds the longest delay
+
+
 if __name__ == "__main__":
     unittest.main()
