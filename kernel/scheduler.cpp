@@ -548,15 +548,11 @@ void wake(Task* t, Cpu& cpu, bool here) {
       t->state = TaskState::Runnable;
       // Where it last ran (or is pinned), or here for a sync wake of a task free to move. A task
       // still switching away (on_cpu) is queued by its own CPU in finish_switch.
-      if (t->on_cpu) {
-        trace(TraceKind::Runnable, trace_id(t), t->cpu->id,
-              static_cast<std::uint64_t>(TraceQueued::Local));
-        break;
-      }
-      Cpu& target = here && !t->pinned ? cpu : t->cpu ? *t->cpu : cpu;
+      Cpu& target = t->on_cpu ? *t->cpu : here && !t->pinned ? cpu : t->cpu ? *t->cpu : cpu;
+      const bool inbox = &target != &cpu && !t->on_cpu;
       trace(TraceKind::Runnable, trace_id(t), target.id,
-            static_cast<std::uint64_t>(&target != &cpu ? TraceQueued::Inbox : TraceQueued::Local));
-      sched_enqueue(t, target);
+            static_cast<std::uint64_t>(inbox ? TraceQueued::Inbox : TraceQueued::Local));
+      if (!t->on_cpu) sched_enqueue(t, target);
       break;
     }
     case TaskState::Running:

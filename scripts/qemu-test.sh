@@ -121,10 +121,10 @@ contract_lines() {  # the contract lines of a console log
 }
 
 # What must repeat byte for byte from boot to boot: the contract lines (--deterministic), or under
-# exact time the whole console but the measurements (--exact). Those repeat too in almost every
-# boot (all but about 1 in 50 at SMP 4), but not all: QEMU 7.2's main loop may run the timer that moves its
-# round-robin to the next hart at a moment the host picks, which shifts a multi-hart
-# measurement by a few instructions. Each measurement is held to its bound in every boot.
+# exact time the whole console but the measurements (--exact). Those repeat too in all but about
+# one boot in 50 at SMP 4: QEMU 7.2's main loop may run the timer that moves its round-robin to
+# the next hart at a moment the host picks, which shifts a multi-hart measurement by a few
+# instructions. Each measurement is held to its bound in every boot.
 repeatable_lines() {
   if [[ $EXACT -eq 1 ]]; then
     tr -d '\r' < "$1" | grep -vE '^(KSTAT|KINFO):' || true

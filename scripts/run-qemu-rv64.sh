@@ -122,7 +122,8 @@ set +e
 if [[ $EXACT -eq 1 ]]; then
   # The console goes straight to a file, shown as it grows. Through a pipe, the reader's pace
   # would reach the UART and shift the harts' round-robin at moments the host picks: two boots
-  # then differ (seen 1 boot in 10 at SMP 4). Written to a file, every line repeats, KSTAT too.
+  # then differ (seen 1 boot in 10 at SMP 4). Written to a file, all but about one boot in 50
+  # repeat byte for byte (see qemu-test.sh on the rest).
   : > "$log"
   timeout --foreground -k 5 "$TIMEOUT" "${qemu[@]}" -display none -monitor none \
     -serial "file:${log}" < /dev/null &

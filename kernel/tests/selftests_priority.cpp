@@ -138,8 +138,9 @@ void timed_body(void* arg) {
 }
 
 void woken_body(void*) {
-  g_prio.woken_home.store(cpu_current_id(), std::memory_order_relaxed);  // read once it blocked
-  task_block();                                                          // until the waker on cpu0
+  // relaxed: the test reads it once the task has blocked (see woken_trial).
+  g_prio.woken_home.store(cpu_current_id(), std::memory_order_relaxed);
+  task_block();  // until the waker on cpu0
   timed_body(as_arg(0));
 }
 
