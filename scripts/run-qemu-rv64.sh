@@ -126,7 +126,7 @@ if [[ $EXACT -eq 1 ]]; then
   # repeat byte for byte (see qemu-test.sh on the rest).
   : > "$log"
   timeout --foreground -k 5 "$TIMEOUT" "${qemu[@]}" -display none -monitor none \
-    -serial "file:${log}" < /dev/null &
+    -chardev "file,id=console,path=${log//,/,,}" -serial chardev:console < /dev/null &
   qemu_pid=$!
   tail -n +1 -s 0.1 -f --pid="$qemu_pid" "$log"
   wait "$qemu_pid"
