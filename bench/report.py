@@ -241,8 +241,8 @@ def kernel_table(path):
     for (name, smp, unit), vals in sorted(samples.items()):
         if name.endswith("_time") and smp == "1":
             continue  # under -icount, time is instructions again
-        if name.endswith("_instructions") and smp != "1":
-            continue  # without -icount, rdinstret follows the host clock
+        if name.endswith("_instructions") and smp != "1" and not name.startswith("path_"):
+            continue  # without -icount, rdinstret follows the host clock (path_ lines: exact lane)
         by = defaultdict(list)
         for v, x in vals:
             by[v].append(x)

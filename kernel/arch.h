@@ -2,6 +2,7 @@
 // implemented once per architecture under arch/<name>/ (today arch/riscv64/).
 #pragma once
 
+#include <arch/cpu_local.h>  // cpu_pointer, set_cpu_pointer, irq_save/restore/enable/enabled/state_on
 #include <arch/types.h>
 
 #include "fdt.h"
@@ -11,20 +12,13 @@
 
 namespace neuron::arch {
 
-// --- Per-CPU pointer (tp on RISC-V) ----------------------------------------------------------
-void* cpu_pointer();
-void set_cpu_pointer(void* cpu);
+// --- Per-CPU pointer and interrupt state: inline, in <arch/cpu_local.h> ---------------------
 
 // --- Interrupts -------------------------------------------------------------------------------
-IrqState irq_save();  // disable local interrupts, return the previous state
-void irq_restore(IrqState s);
-void irq_enable();
-bool irq_enabled();
 // Sleep until an interrupt is pending. Called with interrupts off, they stay off, so a wake-up
 // that arrives between the caller's last check and this call is not lost (it stays pending);
 // with interrupts on, the interrupt is taken as it returns.
 void wait_for_interrupt();
-bool irq_state_on(IrqState s);  // did irq_save() find interrupts on?
 void trap_init();  // install the trap vector and unmask the interrupt sources this CPU uses
 // For a CPU that waits, interrupts off, for another CPU to let it go: only a software interrupt
 // (an IPI) may end its wait_for_interrupt() from now on; trap_init() unmasks the rest later.

@@ -4,12 +4,12 @@ namespace neuron {
 
 Cpu g_cpus[config::kMaxCpus];
 
+std::uint32_t g_cpu_count = 1;
+
 namespace {
 std::atomic<std::uint64_t> g_online_mask{0};
-std::uint32_t g_cpu_count = 1;  // written once by the boot CPU before any secondary starts
 }  // namespace
 
-std::uint32_t cpu_count() { return g_cpu_count; }
 void cpu_set_count(std::uint32_t n) { g_cpu_count = n; }
 
 std::uint64_t cpu_online_mask() {

@@ -52,12 +52,18 @@ struct OwedIpis {
   // Tasks offered, by class index: for each, an idle CPU to wake so it steals, or else a CPU
   // running a lower class to ask to pull.
   std::uint32_t offers[kQosCount] = {};
-  bool empty() const {
-    std::uint32_t any = 0;
-    for (const std::uint32_t n : offers) any |= n;
-    return resched == 0 && any == 0;
+  std::uint32_t offered = 0;  // the sum of offers[]: empty() is asked at every switch
+  bool empty() const { return (resched | offered) == 0; }
+  void offer(std::size_t qos) {
+    ++offers[qos];
+    ++offered;
   }
-  void offer(std::size_t qos) { ++offers[qos]; }
+  bool take_offer(std::size_t qos) {
+    if (offers[qos] == 0) return false;
+    --offers[qos];
+    --offered;
+    return true;
+  }
 };
 
 struct Cpu {
@@ -106,7 +112,10 @@ extern Cpu g_cpus[config::kMaxCpus];
 inline Cpu& this_cpu() { return *static_cast<Cpu*>(arch::cpu_pointer()); }
 inline std::uint32_t cpu_current_id() { return this_cpu().id; }
 
-std::uint32_t cpu_count();  // CPUs the kernel manages: the device tree's harts, up to kMaxCpus
+// CPUs the kernel manages: the device tree's harts, up to kMaxCpus. Written once by the boot CPU
+// before any secondary starts (cpu_set_count).
+extern std::uint32_t g_cpu_count;
+inline std::uint32_t cpu_count() { return g_cpu_count; }
 void cpu_set_count(std::uint32_t n);
 std::uint64_t cpu_online_mask();
 void cpu_set_online(std::uint32_t id);

@@ -39,6 +39,7 @@ bool kick_idle_cpu(const Cpu& self) {
   // schedule(): either we see the idler's bit (or the CPU's lower class), or it sees our work.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   const std::uint64_t idle = g_idle_mask.load(std::memory_order_relaxed);  // relaxed: fenced above
+  if (idle == 0) return false;
   const std::uint32_t n = cpu_count();
   for (std::uint32_t i = 1; i < n; ++i) {
     const std::uint32_t id = (self.id + i) % n;
@@ -251,9 +252,10 @@ void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
   }
 }
 
-void sched_send_owed_ipis() {
-  KASSERT(!arch::irq_enabled());
-  Cpu& cpu = this_cpu();
+namespace {
+
+// The slow part of sched_send_owed_ipis, out of line: most calls owe nothing.
+[[gnu::noinline]] void send_owed(Cpu& cpu) {
   for (std::uint32_t id = 0; cpu.owed.resched != 0; ++id) {
     const std::uint64_t bit = std::uint64_t{1} << id;
     if (!(cpu.owed.resched & bit)) continue;
@@ -264,14 +266,22 @@ void sched_send_owed_ipis() {
   // highest class first. Once no CPU is idle, the rest are pull requests; once no CPU runs a
   // class below q, none runs one below a lower class either: the rest are dropped (each stays
   // queued here, in reach of every CPU that looks for work).
-  bool idlers = true, takers = true;
+  bool idlers = true, takers = cpu_count() > 1;  // one CPU: nobody to offer a task to
   for (std::size_t q = 0; q < kQosCount; ++q) {
-    for (; cpu.owed.offers[q] != 0; --cpu.owed.offers[q]) {
+    while (cpu.owed.take_offer(q)) {
       if (!takers) continue;
       idlers = idlers && kick_idle_cpu(cpu);
       takers = idlers || ask_to_pull(cpu, q);
     }
   }
+}
+
+}  // namespace
+
+void sched_send_owed_ipis() {
+  KASSERT(!arch::irq_enabled());
+  Cpu& cpu = this_cpu();
+  if (!cpu.owed.empty()) send_owed(cpu);
 }
 
 void sched_enqueue_local(Task* t, bool at_head) {

@@ -1,5 +1,7 @@
 // The task pool: fixed slots, each with its own stack. A canary at the stack's lowest word catches
-// overflow at every switch and tick; a fill pattern lets reaping measure the deepest use.
+// overflow at every switch and tick. Every stack is filled with a pattern once, at boot, and never
+// again: a slot's untouched pattern then tells the deepest any of its tasks went, which
+// task_counters() reads. Neither costs task_create or the reap anything but the canary store.
 #include "task.h"
 
 #include "irq_lock.h"
@@ -12,7 +14,7 @@ namespace neuron {
 namespace {
 
 constexpr std::uint64_t kStackCanary = 0x4e4555524f4e2121;  // "NEURON!!"
-constexpr std::uint8_t kStackFill = 0xa5;
+constexpr std::uint64_t kStackFill = 0xa5a5a5a5a5a5a5a5;
 
 struct Pool {
   Spinlock lock;
@@ -20,7 +22,6 @@ struct Pool {
   Task* free_list TA_GUARDED(lock);
   std::uint32_t next_id TA_GUARDED(lock);
   std::size_t live TA_GUARDED(lock);
-  std::size_t stack_high_water TA_GUARDED(lock);
 };
 Pool g_pool;
 alignas(16) std::uint8_t g_stacks[config::kMaxTasks][config::kTaskStackSize];
@@ -71,7 +72,7 @@ Task* task_alloc(const char* name, QosClass qos, TaskFn fn, void* arg, TaskState
   t->wake_tick = 0;
   t->cpu_time = 0;
   t->runs.store(0, std::memory_order_relaxed);  // relaxed: published with the task by its queue
-  stack_fill(t->stack, config::kTaskStackSize);
+  stack_set_canary(t->stack);  // the fill below it stays from boot: see the top of this file
   arch::context_init(t->ctx, t->stack + config::kTaskStackSize, &task_start, t);
   g_created.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
   trace(TraceKind::Create, t->id, static_cast<std::uint32_t>(qos_index(qos)),
@@ -101,6 +102,7 @@ void task_pool_init() {
       t.state = TaskState::Free;
     }
     t.stack = g_stacks[i];
+    stack_fill(t.stack, config::kTaskStackSize);
     t.link = g_pool.free_list;
     g_pool.free_list = &t;
   }
@@ -112,14 +114,18 @@ void stack_set_canary(std::uint8_t* base) {
 }
 
 void stack_fill(std::uint8_t* base, std::size_t size) {
-  for (std::size_t i = 0; i < size; ++i) base[i] = kStackFill;
+  auto* words = reinterpret_cast<std::uint64_t*>(base);
+  for (std::size_t i = 0; i < size / sizeof *words; ++i) words[i] = kStackFill;
   stack_set_canary(base);
 }
 
+// In words: a stack is used from its top down, so the lowest word not holding the pattern marks
+// the deepest use. A stack in use may grow while it is read: the answer is then a moment old.
 std::size_t stack_depth(const std::uint8_t* base, std::size_t size) {
-  std::size_t untouched = sizeof(std::uint64_t);  // the canary
-  while (untouched < size && base[untouched] == kStackFill) ++untouched;
-  return size - untouched;
+  const auto* words = reinterpret_cast<const std::uint64_t*>(base);
+  std::size_t untouched = 1;  // the canary
+  while (untouched < size / sizeof *words && words[untouched] == kStackFill) ++untouched;
+  return size - untouched * sizeof *words;
 }
 
 void task_init_idle(Task& idle, const char* name, Cpu* cpu, std::uint8_t* stack_base) {
@@ -193,30 +199,34 @@ void task_reap(Task* t) {
   if (const std::uint32_t runs = t->runs.load(std::memory_order_relaxed); runs != 1) {
     panic("task %s (id %u) started %u times", t->name, t->id, runs);
   }
-  const std::size_t depth = stack_depth(t->stack, config::kTaskStackSize);
   {
     IrqSave irq;
     sched::SpinGuard tg(t->lock);
     t->state = TaskState::Free;
   }
   IrqSpinGuard g(g_pool.lock);
-  if (depth > g_pool.stack_high_water) g_pool.stack_high_water = depth;
   t->link = g_pool.free_list;
   g_pool.free_list = t;
   --g_pool.live;
   g_reaped.fetch_add(1, std::memory_order_relaxed);  // relaxed: statistics only
 }
 
+std::size_t task_stack_high_water() {
+  std::size_t deepest = 0;  // over every slot: each keeps the deepest use of all its tasks
+  for (const auto& stack : g_stacks) {
+    const std::size_t d = stack_depth(stack, config::kTaskStackSize);
+    if (d > deepest) deepest = d;
+  }
+  return deepest;
+}
+
 TaskCounters task_counters() {
   IrqSpinGuard g(g_pool.lock);
   // relaxed loads: statistics, read by a test after the tasks it counts have finished.
-  return {g_created.load(std::memory_order_relaxed),
-          g_started.load(std::memory_order_relaxed),
-          g_exited.load(std::memory_order_relaxed),
-          g_reaped.load(std::memory_order_relaxed),
-          g_alloc_failures.load(std::memory_order_relaxed),
-          g_pool.live,
-          g_pool.stack_high_water};
+  return {
+      g_created.load(std::memory_order_relaxed),        g_started.load(std::memory_order_relaxed),
+      g_exited.load(std::memory_order_relaxed),         g_reaped.load(std::memory_order_relaxed),
+      g_alloc_failures.load(std::memory_order_relaxed), g_pool.live};
 }
 
 }  // namespace neuron

@@ -76,15 +76,17 @@ TaskState task_state(Task* t);  // a snapshot, read under the task's lock
 // Lifetime counters over the whole run, for the exactly-once selftest and KSTAT lines.
 struct TaskCounters {
   std::uint64_t created, started, exited, reaped, alloc_failures;
-  std::size_t live;              // slots in use now
-  std::size_t stack_high_water;  // deepest stack use seen at reap time, in bytes
+  std::size_t live;  // slots in use now
 };
 TaskCounters task_counters();
+// The deepest use of any task stack so far, in bytes (to the word). Reads every stack: for reports.
+std::size_t task_stack_high_water();
 
 // --- used by the scheduler core -----------------------------------------------------------
 void task_pool_init();
 void task_init_idle(Task& idle, const char* name, Cpu* cpu, std::uint8_t* stack_base);
-// Stacks: a canary word at the lowest address, a fill pattern above it to measure the deepest use.
+// Stacks: a canary word at the lowest address, a fill pattern above it to measure the deepest use
+// (filled once; stack_depth reads how far down the pattern was overwritten).
 void stack_fill(std::uint8_t* base, std::size_t size);
 void stack_set_canary(std::uint8_t* base);  // for a stack already in use: the canary only
 std::size_t stack_depth(const std::uint8_t* base, std::size_t size);

@@ -64,6 +64,14 @@ for v in "${NEURON_VARIANTS[@]}"; do
   scripts/run-qemu-rv64.sh --kernel "$(kernel_image "$v" bench)" --smp 1 --sched "$v" -- -icount shift=0 |
     grep '^KBENCH:' | tr -d '\r' >> "$OUT/kbench.txt"
 done
+# The remote wake path in the exact lane (-icount, neuron.exact=1), where rdinstret counts the
+# instructions of every hart: two and four harts, one boot each (the lane is deterministic).
+for smp in 2 4; do
+  for v in "${NEURON_VARIANTS[@]}"; do
+    scripts/run-qemu-rv64.sh --kernel "$(kernel_image "$v" bench)" --smp "$smp" --sched "$v" --exact |
+      grep '^KBENCH: path_' | tr -d '\r' >> "$OUT/kbench.txt"
+  done
+done
 # Four harts under multi-threaded TCG: IPI latency and throughput, repeated for a median; the
 # variants take turns boot by boot, so host drift falls on both.
 for ((r = 0; r < REPS; r++)); do

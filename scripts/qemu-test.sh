@@ -39,6 +39,9 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
   --expect-line RE  also require a console line matching the extended regex RE
   --timeout SEC     per boot (default 60)
   --expect-kbench   also require one well-formed KBENCH line per in-kernel benchmark
+  --kbench-max NAME=MAX
+                    also require the line "KBENCH: NAME <variant> smp=<n> value=X" with X <= MAX
+                    (repeatable): a budget, e.g. instructions per path in the exact lane
   --save-contract F write the contract lines of the last boot to F
   --print-expected  print the expected contract lines and exit
   -h, --help        this text
@@ -61,6 +64,7 @@ DTB_EDIT=""
 EXPECT_LINE=""
 SAVE=""
 KBENCH=0
+BUDGETS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -82,6 +86,9 @@ while [[ $# -gt 0 ]]; do
     --expect-line) need_value --expect-line $#; EXPECT_LINE=$2; shift 2 ;;
     --print-expected) PRINT_ONLY=1; shift ;;
     --expect-kbench) KBENCH=1; shift ;;
+    --kbench-max) need_value --kbench-max $#
+                  [[ "$2" =~ ^[a-z_]+=[0-9]+$ ]] || die "--kbench-max wants NAME=MAX (got '$2')"
+                  BUDGETS+=("$2"); shift 2 ;;
     --save-contract) need_value --save-contract $#; SAVE=$2; shift 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -191,6 +198,7 @@ check_pass() {  # log, status, boot -> prints the failure reason, or nothing
   fi
   (( $2 == 0 )) || { echo "all markers present but QEMU exited with status $2"; return; }
   [[ $KBENCH -eq 0 ]] || check_kbench "$1"
+  [[ ${#BUDGETS[@]} -eq 0 ]] || check_budgets "$1"
   # The whole console in a variable: `grep -q` in a pipe would stop reading at the first match
   # and, under pipefail, turn the writer's SIGPIPE into a failure.
   local text
@@ -210,6 +218,18 @@ check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<
   for n in "${names[@]}"; do
     [[ $(tr -d '\r' < "$1" | grep -cE "^KBENCH: ${n} ${SCHED} smp=${SMP} value=[0-9]+\.[0-9]{3} unit=[a-z/]+$") -eq 1 ]] ||
       { echo "missing or malformed KBENCH line for ${n}"; return; }
+  done
+}
+
+check_budgets() {  # log: each --kbench-max NAME=MAX has its line, with a value <= MAX
+  local b name max value
+  for b in "${BUDGETS[@]}"; do
+    name=${b%%=*}; max=${b#*=}
+    value=$(tr -d '\r' < "$1" |
+      sed -nE "s/^KBENCH: ${name} ${SCHED} smp=${SMP} value=([0-9]+)\.([0-9]{3}) unit=[a-z/]+$/\1\2/p")
+    [[ $(wc -l <<< "$value") -eq 1 && -n "$value" ]] || { echo "missing or malformed KBENCH line for ${name}"; return; }
+    (( 10#$value <= max * 1000 )) ||
+      { echo "${name} over its budget: $((10#$value / 1000)).$(printf %03d $((10#$value % 1000))) > ${max}"; return; }
   done
 }
 

@@ -1,4 +1,5 @@
-// CPU-local primitives: the per-CPU pointer in tp, interrupt enable/disable, wfi, task contexts.
+// CPU-local primitives: wfi, task contexts (tp and the interrupt state are inline:
+// arch/cpu_local.h).
 #include "csr.h"
 #include "kernel/arch.h"
 #include "sched/platform.h"
@@ -8,30 +9,7 @@ extern "C" std::uint8_t boot_stack[];
 
 namespace neuron::arch {
 
-void* cpu_pointer() {
-  void* p;
-  asm volatile("mv %0, tp" : "=r"(p));
-  return p;
-}
-
-void set_cpu_pointer(void* cpu) { asm volatile("mv tp, %0" ::"r"(cpu) : "memory"); }
-
-IrqState irq_save() {
-  IrqState old;
-  // csrrc reads and clears SIE in one instruction: no interrupt can slip in between.
-  asm volatile("csrrc %0, sstatus, %1" : "=r"(old) : "r"(csr::kSstatusSie) : "memory");
-  return old & csr::kSstatusSie;
-}
-
-void irq_restore(IrqState s) {
-  if (s & csr::kSstatusSie) NEURON_CSR_SET(sstatus, csr::kSstatusSie);
-}
-
-void irq_enable() { NEURON_CSR_SET(sstatus, csr::kSstatusSie); }
-
-bool irq_enabled() { return (NEURON_CSR_READ(sstatus) & csr::kSstatusSie) != 0; }
-
-bool irq_state_on(IrqState s) { return (s & csr::kSstatusSie) != 0; }
+static_assert(kIrqOn == csr::kSstatusSie);
 
 void wait_for_interrupt() {
   // With sstatus.SIE clear, wfi still returns once an interrupt enabled in sie is pending; the

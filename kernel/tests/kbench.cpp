@@ -9,6 +9,7 @@
 #include "kernel/irq_lock.h"
 #include "kernel/percpu.h"
 #include "kernel/scheduler.h"
+#include "kernel/tests/kbench_report.h"
 #include "kernel/tests/selftest.h"
 #include "kernel/tests/wait.h"
 
@@ -18,13 +19,6 @@ namespace {
 constexpr std::uint32_t kOps = 4096;
 constexpr std::uint32_t kWakeRounds = 31;  // odd: the median is one sample
 constexpr std::uint32_t kThroughputTasks = 2048, kThroughputBatch = 256;
-
-// Prints value = num / den with three decimals, in integers (the kernel has no floating point).
-void report(const char* name, std::uint64_t num, std::uint64_t den, const char* unit) {
-  const std::uint64_t milli = den ? num * 1000 / den : 0;
-  kprintf("KBENCH: %s %s smp=%u value=%lu.%03lu unit=%s\n", name, kRunQueueVariant, cpu_count(),
-          milli / 1000, milli % 1000, unit);
-}
 
 // Per-operation instruction and time cost of `body`, which performs `ops` operations. (Cycles
 // are not reported: under QEMU they follow the host clock, or equal instructions with -icount.)
@@ -42,8 +36,9 @@ void measure(const char* name, std::uint32_t ops, Body body) {
     full[n] = '\0';
     return full;
   };
-  report(named("_instructions"), b.instructions - a.instructions, ops, "instructions/op");
-  report(named("_time"), (b.time - a.time) * 1'000'000'000 / boot_tree().timebase_hz, ops, "ns/op");
+  kbench_report(named("_instructions"), b.instructions - a.instructions, ops, "instructions/op");
+  kbench_report(named("_time"), (b.time - a.time) * 1'000'000'000 / boot_tree().timebase_hz, ops,
+                "ns/op");
 }
 
 // Queue items are never dereferenced here: fake handles are enough.
@@ -88,7 +83,9 @@ void note_start(void*) {
 }
 
 void bench_wakeup_by_steal() {
-  if (cpu_count() < 2) return;
+  // A multi-threaded-lane benchmark (bench.sh runs it there); in the exact lane the remote wake
+  // is measured by path_remote_wake_to_run_instructions (kbench_paths.cpp).
+  if (cpu_count() < 2 || selftest_exact_time()) return;
   std::uint64_t samples[kWakeRounds];
   g_ran.store(0, std::memory_order_relaxed);
   const std::uint64_t give_up = boot_tree().timebase_hz;  // a second
@@ -122,15 +119,9 @@ void bench_wakeup_by_steal() {
     }
     samples[r++] = g_started_at.load(std::memory_order_relaxed) - sent;
   }
-  for (std::uint32_t i = 1; i < kWakeRounds; ++i) {  // insertion sort for the median
-    for (std::uint32_t j = i; j > 0 && samples[j] < samples[j - 1]; --j) {
-      const std::uint64_t t = samples[j];
-      samples[j] = samples[j - 1];
-      samples[j - 1] = t;
-    }
-  }
-  report("wakeup_steal_latency", samples[kWakeRounds / 2] * 1'000'000, boot_tree().timebase_hz,
-         "us");
+  kbench_sort(samples, kWakeRounds);  // for the median
+  kbench_report("wakeup_steal_latency", samples[kWakeRounds / 2] * 1'000'000,
+                boot_tree().timebase_hz, "us");
 }
 
 // ---- scheduler throughput: short tasks made on cpu0, spread by stealing ----------------------
@@ -167,13 +158,13 @@ void bench_throughput() {
     while (g_finished.load(std::memory_order_acquire) < made + kThroughputBatch) task_yield();
   }
   const std::uint64_t elapsed = arch::time_now() - start;
-  report("sched_throughput", std::uint64_t{kThroughputTasks} * boot_tree().timebase_hz, elapsed,
-         "tasks/s");
+  kbench_report("sched_throughput", std::uint64_t{kThroughputTasks} * boot_tree().timebase_hz,
+                elapsed, "tasks/s");
   if (cpu_count() == 1) {
     // One hart: every instruction retired here is the scheduler's or a task's (exact under
     // -icount).
-    report("sched_instructions_per_task", arch::perf_read().instructions - insns, kThroughputTasks,
-           "instructions/task");
+    kbench_report("sched_instructions_per_task", arch::perf_read().instructions - insns,
+                  kThroughputTasks, "instructions/task");
   } else {
     // Per task moved (a task stolen twice moved twice): below 1 when batches carry several.
     const Migrations after = migrations();
@@ -181,8 +172,8 @@ void bench_throughput() {
       kprintf("KBENCH: steals_per_migrated_task FAIL: no task migrated\n");
       return;
     }
-    report("steals_per_migrated_task", after.steals - before.steals, after.stolen - before.stolen,
-           "steals/task");
+    kbench_report("steals_per_migrated_task", after.steals - before.steals,
+                  after.stolen - before.stolen, "steals/task");
   }
 }
 
@@ -193,6 +184,7 @@ void kbench_run() {
   bench_steal();
   bench_wakeup_by_steal();
   bench_throughput();
+  kbench_paths_run();
 }
 
 }  // namespace neuron

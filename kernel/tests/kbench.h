@@ -7,5 +7,8 @@
 namespace neuron {
 
 void kbench_run();
+// Instructions per scheduler path (kbench_paths.cpp): local paths at one hart, the remote wake in
+// the exact lane at two or more. Called by kbench_run.
+void kbench_paths_run();
 
 }  // namespace neuron

@@ -15,6 +15,27 @@
 namespace neuron {
 namespace {
 
+// neuron.overflow=1: a task overwrites its own stack's canary, as an overflow reaching the
+// bottom would, and yields: the switch must see it and panic. Were the check at the switch gone,
+// the task would block for good and the boot CPU would panic with "went unnoticed" instead.
+void smash_own_canary(void*) {
+  *reinterpret_cast<volatile std::uint64_t*>(task_current()->stack) = 0;
+  task_yield();
+  for (;;) task_block();
+}
+
+void overflow_on_request() {
+  char buf[8];
+  const char* v = boot_arg("neuron.overflow", buf, sizeof buf);
+  if (!v) return;
+  if (kstrcmp(v, "1") != 0) panic("neuron.overflow=%s: expected 1", v);
+  if (!task_create("stack-smasher", QosClass::Normal, smash_own_canary, nullptr)) {
+    panic("neuron.overflow: no task slot");
+  }
+  task_sleep(2);  // the smasher runs first (our class, queued behind us), then the check
+  panic("neuron.overflow: the smashed canary went unnoticed");
+}
+
 char g_reason[160];
 char g_inject[32];  // bootargs neuron.fail=<id>, or empty
 bool g_exact_time = false;
@@ -32,7 +53,7 @@ void print_stats() {
         v(s.idle_ticks), v(s.ticks_rearmed));
   }
   kprintf("KSTAT: tasks created=%lu exited=%lu reaped=%lu stack_high_water=%lu/%lu bytes\n",
-          c.created, c.exited, c.reaped, static_cast<unsigned long>(c.stack_high_water),
+          c.created, c.exited, c.reaped, static_cast<unsigned long>(task_stack_high_water()),
           static_cast<unsigned long>(config::kTaskStackSize));
   if (cpu_count() > 1) {
     kprintf("KSTAT: secondary boot stacks high_water=%lu/%lu bytes\n",
@@ -59,6 +80,7 @@ void selftest_begin() {
   char buf[32];
   if (boot_arg("neuron.panic", buf, sizeof buf))
     panic("requested by bootargs neuron.panic=%s", buf);
+  overflow_on_request();
   if (!boot_arg("neuron.fail", g_inject, sizeof g_inject)) g_inject[0] = '\0';
   if (const char* v = boot_arg("neuron.exact", buf, sizeof buf)) {
     std::uint32_t on = 0;

@@ -44,6 +44,7 @@ expect 2 "^qemu-test: SMP must be an integer from 1 to 512 \(got '0'\)" -- "$TES
 expect 2 "^qemu-test: --smp needs a value" -- "$TEST" --smp
 expect 2 "^qemu-test: timeout must be a positive number" -- "$TEST" --timeout x --kernel "$KERNEL"
 expect 2 "^qemu-test: kernel image '/nonexistent' not found" -- "$TEST" --kernel /nonexistent
+expect 2 "^qemu-test: --kbench-max wants NAME=MAX \(got 'path=x'\)" -- "$TEST" --kbench-max path=x
 expect 2 "^compare-variants: --smp needs a value" -- "$COMPARE" --smp
 expect 2 "^compare-variants: SMP must be an integer" -- "$COMPARE" --smp four
 expect 2 "^compare-variants: unknown argument '--bogus'" -- "$COMPARE" --bogus
