@@ -107,7 +107,8 @@ void bench_yield_switch() {
   const std::uint64_t a = instret();
   for (std::uint32_t i = 0; i < kRounds; ++i) task_yield();  // two switches: there and back
   const std::uint64_t b = instret();
-  if (!stop_partner(p, false, live)) return fail_line("path_yield_switch_instructions", "partner hung");
+  if (!stop_partner(p, false, live))
+    return fail_line("path_yield_switch_instructions", "partner hung");
   report_path("path_yield_switch_instructions", b - a, 2 * kRounds, "instructions/switch");
 }
 
@@ -130,7 +131,8 @@ void bench_local_wake() {
     total += instret() - a;
     task_yield();  // it runs and blocks again
   }
-  if (!stop_partner(p, true, live)) return fail_line("path_local_wake_instructions", "partner hung");
+  if (!stop_partner(p, true, live))
+    return fail_line("path_local_wake_instructions", "partner hung");
   report_path("path_local_wake_instructions", total, kRounds, "instructions/wake");
 }
 
