@@ -230,8 +230,8 @@ def kernel_table(path):
         if m:
             name, variant, smp, value, unit = m.groups()
             samples[(name, smp, unit)].append((variant, float(value)))
-    out = ["### In-kernel (QEMU): medians over boots, with the range over boots; instructions from one "
-           "hart under -icount", "",
+    out = ["### In-kernel (QEMU): medians over boots, with the range over boots; instructions under "
+           "-icount (one hart; path_ lines at 2 and 4 harts count every hart, in the exact lane)", "",
            "| benchmark | smp | unit | locked | lockfree | lockfree / locked | locked range | lockfree range "
            "| boots |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
 

@@ -1,7 +1,8 @@
 // The task pool: fixed slots, each with its own stack. A canary at the stack's lowest word catches
 // overflow at every switch and tick. Every stack is filled with a pattern once, at boot, and never
 // again: a slot's untouched pattern then tells the deepest any of its tasks went, which
-// task_counters() reads. Neither costs task_create or the reap anything but the canary store.
+// task_stack_high_water() reads for reports. Neither costs task_create or the reap anything but the
+// canary store.
 #include "task.h"
 
 #include "irq_lock.h"

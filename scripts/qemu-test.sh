@@ -223,8 +223,11 @@ check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<
 
 check_budgets() {  # log: each --kbench-max NAME=MAX has its line, with a value <= MAX
   local b name max value
+  # A benchmark that failed fails the run, budgeted or not.
+  value=$(tr -d '\r' < "$1" | grep -E '^KBENCH: [a-z_]+ FAIL' | head -1)
+  [[ -z "$value" ]] || { echo "a benchmark failed: ${value}"; return; }
   for b in "${BUDGETS[@]}"; do
-    name=${b%%=*}; max=${b#*=}
+    name=${b%%=*}; max=$((10#${b#*=}))
     value=$(tr -d '\r' < "$1" |
       sed -nE "s/^KBENCH: ${name} ${SCHED} smp=${SMP} value=([0-9]+)\.([0-9]{3}) unit=[a-z/]+$/\1\2/p")
     [[ $(wc -l <<< "$value") -eq 1 && -n "$value" ]] || { echo "missing or malformed KBENCH line for ${name}"; return; }

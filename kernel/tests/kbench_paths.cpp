@@ -29,8 +29,10 @@ std::uint64_t instret() { return arch::perf_read().instructions; }
 
 // rdinstret under -icount shift=N counts 2^N per instruction (it reads QEMU's virtual clock in
 // ns): the exact lane runs at shift=3, bench.sh's one-hart boots at 0. Found by timing a loop
-// of a known length: one li and 1,000 rounds of addi + bnez.
+// of a known length (one li and 1,000 rounds of addi + bnez) while every other CPU is parked,
+// so that no other hart's instructions fall in; 0 if the count is not near a power of two.
 std::uint64_t instret_scale() {
+  if (cpu_count() > 1 && !wait_others_parked()) return 0;
   IrqSave irq;
   const std::uint64_t a = instret();
   asm volatile(
@@ -40,7 +42,11 @@ std::uint64_t instret_scale() {
           : "t0");
   const std::uint64_t counted = instret() - a;
   constexpr std::uint64_t kLoop = 2001;
-  return counted < kLoop ? 1 : (counted + kLoop / 2) / kLoop;  // the rdinstret pair adds a few
+  for (std::uint64_t scale = 1; scale <= 1024; scale *= 2) {
+    // The rdinstret pair and the call around it add a few instructions, never 10%.
+    if (counted >= kLoop * scale && counted < kLoop * scale + kLoop * scale / 10) return scale;
+  }
+  return 0;
 }
 
 std::uint64_t g_scale = 1;  // instret_scale(), found once per boot before the paths run
@@ -150,9 +156,9 @@ std::uint64_t steal_cost(RunQueues& rq, std::size_t k) {
     const std::uint64_t a = instret();
     const std::size_t got = rq.steal(QosClass::Normal, out, k);
     total += instret() - a;
-    if (got != k) return 0;
-    while (rq.pop(QosClass::Idle)) {
+    while (rq.pop(QosClass::Idle)) {  // empty again, whatever the steal took
     }
+    if (got != k) return 0;
   }
   return total / (kRounds / 8);
 }
@@ -168,6 +174,9 @@ void bench_steal_batch() {
 }
 
 // ---- a remote wake: task_wake on cpu0 to the wakee's first instruction on a parked cpu1 ------
+// The wakee is pinned to cpu1 (so no idle CPU steals it between rounds): its wakes go through
+// cpu1's inbox as any remote wake does, and cpu1 queues it in its locked backlog (pinned tasks
+// never enter the runqueue), in both variants.
 std::atomic<std::uint64_t> g_woke_at{0};
 
 void remote_wakee(void*) {
@@ -209,6 +218,7 @@ void bench_remote_wake() {
 }
 // The local paths run in a task of their own, not in the caller (init), which is pinned: a pinned
 // task takes the slower, locked way through its CPU's queues (runqueues.h) and is not typical.
+// It runs a class above init's, so init's polling (a tick's wake-up) never runs inside a window.
 std::atomic<std::uint32_t> g_driver_done{0};
 
 void local_paths(void*) {
@@ -222,12 +232,13 @@ void local_paths(void*) {
 
 void kbench_paths_run() {
   g_scale = instret_scale();
+  if (g_scale == 0) return fail_line("path_instret_scale", "rdinstret counts no power of two");
   if (cpu_count() == 1) {
     g_driver_done.store(0, std::memory_order_relaxed);  // relaxed: the driver starts after this
-    if (!task_create("kbench-paths", QosClass::Normal, local_paths, nullptr) ||
+    if (!task_create("kbench-paths", QosClass::Interactive, local_paths, nullptr) ||
         !wait_for_count(g_driver_done, 1, kSelftestWaitTicks) ||
         !wait_quiescent(kSelftestWaitTicks)) {
-      return fail_line("path_task_lifecycle_instructions", "the driver task did not finish");
+      return fail_line("path_local_paths", "the driver task did not finish");
     }
     bench_steal_batch();
   } else if (selftest_exact_time()) {
