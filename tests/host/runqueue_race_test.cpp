@@ -1,39 +1,13 @@
 // Deterministic races: two threads released together at one item, round after round. Exactly one
 // of them gets it, every round.
-#include <atomic>
 #include <cstdio>
-#include <thread>
 #include <utility>
 
+#include "race_rounds.h"
 #include "runqueue_variants.h"
 
 namespace neuron::test {
 namespace {
-
-constexpr int kRounds = 20'000;
-
-// Runs `a` and `b` on two threads released together each round; `setup` runs before the release
-// and `check` after both finished, on the calling thread.
-template <typename Setup, typename A, typename B, typename Check>
-void race_rounds(Setup setup, A a, B b, Check check) {
-  std::atomic<int> round{-1};
-  std::atomic<int> finished{0};
-  std::thread other([&] {
-    for (int r = 0; r < kRounds; ++r) {
-      while (round.load(std::memory_order_acquire) < r) sched::cpu_relax();
-      b();
-      finished.fetch_add(1, std::memory_order_release);
-    }
-  });
-  for (int r = 0; r < kRounds; ++r) {
-    setup();
-    round.store(r, std::memory_order_release);
-    a();
-    while (finished.load(std::memory_order_acquire) < r + 1) sched::cpu_relax();
-    check(r);
-  }
-  other.join();
-}
 
 template <typename V>
 class RunQueueRace : public ::testing::Test {};

@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
-# Model-checks tests/model/chase_lev.pml with SPIN: the correct model must verify in every
+# Model-checks one of the SPIN models in tests/model: the correct model must verify in every
 # scenario, and each mutant must produce an error trail in at least one scenario, except those
 # docs/model-checking.md justifies as not needed under the modelled memory model (expected clean).
-# Witnesses W1..W5 are deliberate assertions on the correct model that must fail too, so that the
-# races the scenarios claim to exercise (batches, an empty pop's undo, a push that skips reading
-# top) are known to be reached.
+# Witnesses Wn are deliberate assertions on the correct model that must fail too, so that the
+# races the scenarios claim to exercise are known to be reached.
+#   chase_lev  sched/lockfree/chase_lev.h (the runqueue)
+#   mpsc_list  sched/lockfree/mpsc_list.h (the wake list) with the one-IPI-per-empty-list rule
 # Every (mutant, scenario) pair runs in its own folder, $SPIN_JOBS (default: the number of CPUs)
 # at a time; with --keep DIR the folders stay, each with its pan.out and any trail.
-# Ends with "N passed, M failed". Usage: tests/model/run-spin.sh [--keep DIR]
+# Ends with "N passed, M failed". Usage: tests/model/run-spin.sh MODEL [--keep DIR]
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 command -v spin >/dev/null || { echo "run-spin: spin is missing (scripts/deps.sh host)" >&2; exit 2; }
 command -v gcc >/dev/null || { echo "run-spin: gcc is missing" >&2; exit 2; }
+MODEL=${1:-}
+case "$MODEL" in
+  chase_lev|mpsc_list) shift ;;
+  -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "run-spin: unknown model '$MODEL' (chase_lev or mpsc_list; --help)" >&2; exit 2 ;;
+esac
 work=$(mktemp -d)
 [[ "${1:-}" == "--keep" && -n "${2:-}" ]] && { work=$2; mkdir -p "$work"; } || trap 'rm -rf "$work"' EXIT
-cp "$HERE/chase_lev.pml" "$work/"
+cp "$HERE/$MODEL.pml" "$work/"
 cd "$work"
+
+if [[ $MODEL == chase_lev ]]; then
 
 # 1-3: LIFO owner (take) against steal(), capacity 2; 4: FIFO owner (pop) against steal(),
 # capacity 2; 5-7: FIFO owner (pop) against steal_batch(max 2), capacity 4 (a batch of 2 needs 3
@@ -55,12 +64,28 @@ MUTANTS=(
   "W4:witness, a thief reads an empty pop's increment before its undo:caught:4"
   "W5:witness, push() refills a slot after the wrap without reading top:caught:3 4 6"
 )
+else
+# 1: two producers, three nodes; 2: the same with producer 1's second push after the consumer
+# took its first. The names say what tests/model/mpsc_list.pml changes.
+SCENARIOS="1 2"
+MUTANTS=(
+  "0:correct model:clean"
+  "1:push() CAS relaxed, not release (the link may follow the node):caught"
+  "2:take_all() exchange relaxed, not acquire (a link load before it):caught"
+  "3:push() writes the link after its CAS:caught"
+  "4:take_all() does not reverse (newest first):caught"
+  "5:push() says empty by its first guess, not by what its CAS replaced:caught"
+  "W1:witness, a push finds the list not empty (no signal):caught"
+  "W2:witness, a push's CAS fails and retries:caught"
+  "W3:witness, a signalled take finds the list already taken:caught"
+)
+fi
 
 # verify ID SCENARIO -> prints "error", "clean" or "incomplete"; pan's output goes to pan.out
 verify() {
   local defs="-DMUTANT=$1"
   [[ $1 == W* ]] && defs="-DMUTANT=0 -DWITNESS=${1#W}"
-  spin $defs -DSCENARIO="$2" -a chase_lev.pml >/dev/null || { echo "spin-failed"; return; }
+  spin $defs -DSCENARIO="$2" -a "$MODEL.pml" >/dev/null || { echo "spin-failed"; return; }
   # -O0: with state spaces this small, compiling pan.c costs more than searching (-O2 compiles
   # four times slower and saves time only on the largest scenario, 6, where it halves the search).
   # COLLAPSE stores states compressed, losslessly: M3 in scenario 6 needs 256 MB, not 995 MB.
@@ -82,7 +107,7 @@ for entry in "${MUTANTS[@]}"; do
   for s in ${scenarios:-$SCENARIOS}; do
     while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n; done
     dir="$id-S$s"
-    ( mkdir -p "$dir" && cp chase_lev.pml "$dir/" && cd "$dir" && verify "$id" "$s" > verdict ) &
+    ( mkdir -p "$dir" && cp "$MODEL.pml" "$dir/" && cd "$dir" && verify "$id" "$s" > verdict ) &
   done
 done
 wait
