@@ -8,25 +8,27 @@
 
 #include "arch.h"
 #include "config.h"
+#include "runqueue_select.h"
 #include "runqueues.h"
 #include "task.h"
-#include "task_fifo.h"
 
 namespace neuron {
 
 // Counters other CPUs read (tests, KSTAT): relaxed atomics, written by the owning CPU only.
 struct CpuStats {
   using Counter = std::atomic<std::uint64_t>;
-  Counter ran{0};             // tasks switched in
-  Counter stolen{0};          // tasks this CPU took from another CPU's queues
-  Counter steals{0};          // ... in this many successful steals (a batch is one)
-  Counter spilled{0};         // unpinned pushes that went to a backlog (runqueue full)
-  Counter ipis_requested{0};  // IPIs this CPU asked for (valid target)
-  Counter ipis_sent{0};       // ... that the SBI accepted
-  Counter ipis_recv{0};       // software-interrupt traps that delivered an IPI's reasons
-  Counter ipis_acked{0};      // resched requests this CPU handled
-  Counter idle_ticks{0};      // ticks that found this CPU idle
-  Counter ticks_rearmed{0};   // deadlines found passed, nothing pending, and armed again
+  Counter ran{0};                     // tasks switched in
+  Counter stolen{0};                  // tasks this CPU took from another CPU's queues
+  Counter steals{0};                  // ... in this many successful steals (a batch is one)
+  Counter spilled{0};                 // unpinned pushes that went to a backlog (runqueue full)
+  Counter inbox_pushes{0};            // tasks this CPU handed to another CPU's inbox
+  Counter inbox_pushes_coalesced{0};  // ... onto a non-empty inbox: no IPI owed
+  Counter ipis_requested{0};          // IPIs this CPU asked for (valid target)
+  Counter ipis_sent{0};               // ... that the SBI accepted
+  Counter ipis_recv{0};               // software-interrupt traps that delivered an IPI's reasons
+  Counter ipis_acked{0};              // resched requests this CPU handled
+  Counter idle_ticks{0};              // ticks that found this CPU idle
+  Counter ticks_rearmed{0};           // deadlines found passed, nothing pending, and armed again
   void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 };
 
@@ -88,7 +90,7 @@ struct Cpu {
 
   // Shared with other CPUs.
   RunQueues rq;                            // owner: push/pop; other CPUs: steal
-  TaskFifo inbox;                          // tasks other CPUs make runnable here
+  TaskInbox inbox;                         // tasks other CPUs make runnable here
   std::atomic<std::uint32_t> ipi_reasons;  // IPI mailbox: a bit per reason
   std::atomic<bool> parked;                // about to wfi or in it (tests and KSTAT read it)
   // next.qos, for CPUs that look for one running a lower class than a task they cannot place

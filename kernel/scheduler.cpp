@@ -244,11 +244,17 @@ void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
     panic("task %s pinned to cpu%u sent to cpu%u", t->name, t->cpu->id, target.id);
   }
   t->cpu = &target;
-  target.inbox.push(t);
-  if (delivery == IpiDelivery::Send) {
-    this_cpu().owed.resched |= std::uint64_t{1} << target.id;
-  } else {
+  Cpu& cpu = this_cpu();
+  cpu.stats.add(cpu.stats.inbox_pushes);
+  // Only the push that found the inbox empty owes the IPI: the drain that its IPI causes takes
+  // every task pushed behind it (sched/wake_list.h).
+  const bool was_empty = target.inbox.push(t);
+  if (delivery == IpiDelivery::Suppress) {
     send_resched(target, delivery);  // no firmware call: sets the reason and counts only
+  } else if (was_empty) {
+    cpu.owed.resched |= std::uint64_t{1} << target.id;
+  } else {
+    cpu.stats.add(cpu.stats.inbox_pushes_coalesced);
   }
 }
 
@@ -311,11 +317,12 @@ void sched_enqueue_local(Task* t, bool at_head) {
 
 void sched_drain_inbox(Cpu& cpu) {
   KASSERT(!arch::irq_enabled());
-  Task* t = nullptr;
   std::uint32_t drained = 0;
-  while (!cpu.inbox.empty() && cpu.inbox.pop(t)) {
-    sched::SpinGuard g(t->lock);
-    sched_enqueue_local(t);
+  for (Task* t = cpu.inbox.take_all(); t;) {
+    Task* const queued = t;
+    t = t->link;  // read first: once queued, the task is in reach of thieves
+    sched::SpinGuard g(queued->lock);
+    sched_enqueue_local(queued);
     ++drained;
   }
   if (drained) trace(TraceKind::Drain, kTraceNoTask, drained);

@@ -261,16 +261,19 @@ std::uint64_t burst_trial(std::uint32_t& worst, const char*& error) {
     error = fail("a CPU never went idle");
     return kTrialFailed;
   }
-  // All but the last wait in cpu1's inbox with their IPI withheld; the last one's IPI makes
-  // cpu1 take the whole burst at once while it is idle. Waits count from the first queued.
+  // All wait in cpu1's inbox with their IPIs withheld; then one IPI makes cpu1 take the whole
+  // burst at once while it is idle. Waits count from the first queued.
   const std::uint64_t released = arch::time_now();
   for (std::uint32_t i = 0; i < b.size; ++i) {
-    const bool last = i + 1 == b.size;
     if (!task_create_on("burst", QosClass::Normal, burst_body, as_arg(i), kBurstTarget,
-                        last ? IpiDelivery::Send : IpiDelivery::Suppress)) {
+                        IpiDelivery::Suppress)) {
       error = fail("no task slot");
       return kTrialFailed;
     }
+  }
+  if (const IpiError e = ipi_send(kBurstTarget, IpiReason::Resched); e != IpiError::None) {
+    error = fail("resched IPI to cpu%u: %s", kBurstTarget, ipi_error_name(e));
+    return kTrialFailed;
   }
   // cpu0 stays busy meanwhile: it neither steals nor polls, and wakes no sleeper.
   // acquire: pairs with the tasks' release increments, for start[] and cpu[].
@@ -635,7 +638,9 @@ const char* test_pinned_stays() {
       return fail("no task slot");
     }
   }
-  task_wake(pinned);
+  task_wake(pinned);  // behind the flood: no IPI of its own (the inbox was not empty)
+  if (const IpiError e = ipi_send(kPinCpu, IpiReason::Resched); e != IpiError::None)
+    return fail("resched IPI to cpu%u: %s", kPinCpu, ipi_error_name(e));
   // 3. Yield, sleep and remote wakes, while the other CPUs steal the flood.
   for (std::uint32_t blocks = 2; blocks <= 1 + kPinRounds / 3; ++blocks) {
     if (!blocked_after(blocks))

@@ -213,15 +213,19 @@ std::uint64_t queued_behind_trial(const char*& error) {
     return kTrialFailed;
   }
   if ((error = occupy(0, QosClass::Idle))) return kTrialFailed;
-  // All but the last wait in cpu1's inbox with their IPI withheld; the last one's IPI makes cpu1
-  // queue them all at once behind its Normal occupier.
+  // All wait in cpu1's inbox with their IPIs withheld; then one IPI makes cpu1 queue them all at
+  // once behind its Normal occupier.
   const std::uint64_t released = arch::time_now();
   for (std::uint32_t i = 0; i < n; ++i) {
     if (!task_create_on("behind", QosClass::Normal, timed_body, as_arg(i), kPrioCpu,
-                        i + 1 == n ? IpiDelivery::Send : IpiDelivery::Suppress)) {
+                        IpiDelivery::Suppress)) {
       error = fail("no task slot");
       return kTrialFailed;
     }
+  }
+  if (const IpiError e = ipi_send(kPrioCpu, IpiReason::Resched); e != IpiError::None) {
+    error = fail("resched IPI to cpu%u: %s", kPrioCpu, ipi_error_name(e));
+    return kTrialFailed;
   }
   if (!wait_for_count(g_prio.started, n, kSelftestWaitTicks)) {
     error = fail("%u of %u tasks queued behind cpu%u started", g_prio.started.load(), n, kPrioCpu);

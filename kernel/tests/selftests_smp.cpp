@@ -145,6 +145,65 @@ const char* test_ipi_resched() {
   return nullptr;
 }
 
+// ---- inbox IPIs: one per inbox that turns non-empty ------------------------------------------
+constexpr std::uint32_t kCoalescedTasks = 4;
+
+struct CoalesceProbe {
+  std::atomic<std::uint32_t> hold{0};     // the holder keeps interrupts off while set
+  std::atomic<std::uint32_t> holding{0};  // the holder has interrupts off
+  std::atomic<std::uint32_t> ran{0};      // pushed tasks that ran
+};
+CoalesceProbe g_coalesce;
+
+// Pinned to the target: with interrupts off there, no IPI is taken and nothing drains the inbox.
+void coalesce_holder(void*) {
+  IrqSave irq;
+  g_coalesce.holding.store(1, std::memory_order_release);  // release: after interrupts went off
+  // acquire: pairs with the test's release; the pushes it checked happened before.
+  while (g_coalesce.hold.load(std::memory_order_acquire) != 0) sched::cpu_relax();
+}
+
+void coalesced_task(void*) { g_coalesce.ran.fetch_add(1, std::memory_order_relaxed); }
+
+const char* test_inbox_ipi_once() {
+  if (!wait_parked(g_cpus[kIpiTarget], kSelftestWaitTicks))
+    return fail("cpu%u never went idle", kIpiTarget);
+  CpuStats& me = this_cpu().stats;
+  g_coalesce.hold.store(1, std::memory_order_relaxed);  // relaxed: no holder exists yet
+  g_coalesce.holding.store(0, std::memory_order_relaxed);
+  g_coalesce.ran.store(0, std::memory_order_relaxed);
+  Task* holder = task_create_blocked("irq-off holder", QosClass::Normal, coalesce_holder, nullptr);
+  if (!holder) return fail("no task slot");
+  if (!task_pin(holder, kIpiTarget)) return fail("cpu%u refused a pinned task", kIpiTarget);
+  task_wake(holder);
+  if (!wait_for_count(g_coalesce.holding, 1, kSelftestWaitTicks))
+    return fail("cpu%u never ran the holder", kIpiTarget);
+  const std::uint64_t pushes = count(me.inbox_pushes);
+  const std::uint64_t coalesced = count(me.inbox_pushes_coalesced);
+  const std::uint64_t sent = count(me.ipis_sent);
+  for (std::uint32_t i = 0; i < kCoalescedTasks; ++i) {
+    if (!task_create_on("coalesced", QosClass::Normal, coalesced_task, nullptr, kIpiTarget)) {
+      g_coalesce.hold.store(0, std::memory_order_release);
+      return fail("no task slot");
+    }
+  }
+  const std::uint64_t pushed = count(me.inbox_pushes) - pushes;
+  const std::uint64_t quiet = count(me.inbox_pushes_coalesced) - coalesced;
+  const std::uint64_t ipis = count(me.ipis_sent) - sent;
+  g_coalesce.hold.store(0, std::memory_order_release);  // release: see coalesce_holder
+  if (!wait_for_count(g_coalesce.ran, kCoalescedTasks, kSelftestWaitTicks))
+    return fail("%u of %u pushed tasks ran", g_coalesce.ran.load(), kCoalescedTasks);
+  if (pushed != kCoalescedTasks)
+    return fail("%lu inbox pushes counted, expected %u", pushed, kCoalescedTasks);
+  if (ipis != 1 || quiet != kCoalescedTasks - 1) {
+    return fail(
+        "%lu IPIs and %lu coalesced pushes for %u tasks into an undrained inbox, "
+        "expected 1 and %u",
+        ipis, quiet, kCoalescedTasks, kCoalescedTasks - 1);
+  }
+  return nullptr;
+}
+
 const char* test_reject_invalid_ipi_target_cpu() {
   CpuStats& me = this_cpu().stats;
   const std::uint64_t before = count(me.ipis_requested);
@@ -381,6 +440,7 @@ const Selftest kSmp[] = {
     {"smp_online", "smp online", test_smp_online},
     {"ipi_counterfactual", "ipi counterfactual", test_ipi_counterfactual},
     {"ipi_resched", "ipi resched", test_ipi_resched},
+    {"inbox_ipi_once", "inbox ipi once", test_inbox_ipi_once},
     {"test_reject_invalid_ipi_target_cpu", "test_reject_invalid_ipi_target_cpu",
      test_reject_invalid_ipi_target_cpu},
     {"work_stealing", "work stealing", test_work_stealing},
