@@ -21,8 +21,8 @@ struct CpuStats {
   Counter stolen{0};                  // tasks this CPU took from another CPU's queues
   Counter steals{0};                  // ... in this many successful steals (a batch is one)
   Counter spilled{0};                 // unpinned pushes that went to a backlog (runqueue full)
-  Counter inbox_pushes{0};            // tasks this CPU handed to another CPU's inbox
-  Counter inbox_pushes_coalesced{0};  // ... onto a non-empty inbox: no IPI owed
+  Counter inbox_pushes{0};            // tasks sched_enqueue handed to another CPU's inbox
+  Counter inbox_pushes_coalesced{0};  // ... onto a non-empty inbox: no IPI owed (Send pushes)
   Counter ipis_requested{0};          // IPIs this CPU asked for (valid target)
   Counter ipis_sent{0};               // ... that the SBI accepted
   Counter ipis_recv{0};               // software-interrupt traps that delivered an IPI's reasons

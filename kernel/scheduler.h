@@ -30,7 +30,9 @@ std::uint64_t sched_tick_due(std::uint64_t tick);  // the timebase time at which
 void sched_halt_until(std::uint64_t until);
 
 // Make a Runnable task runnable on `cpu`: a local push, or the target's inbox and an IPI
-// (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent).
+// (IpiDelivery::Suppress, for tests, leaves the task in the inbox with no interrupt sent). Only the
+// push that finds the inbox empty sends an IPI, so after a Suppress push every push to that CPU
+// stays quiet until it drains: a test that withholds an IPI must send one itself (ipi_send).
 // The caller holds t->lock with interrupts off (t Runnable, in no queue), and calls
 // sched_send_owed_ipis() once it has let go of it.
 void sched_enqueue(Task* t, Cpu& cpu, IpiDelivery delivery = IpiDelivery::Send) TA_REQ(t->lock);

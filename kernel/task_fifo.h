@@ -1,7 +1,7 @@
 // An unbounded intrusive FIFO of tasks (through Task::link) behind a spinlock, open to every CPU:
 // the backlog behind each of a CPU's runqueues (see runqueues.h), which may hold pinned tasks that
 // only the owner may take. Used where nothing may be dropped and a queue overflows only rarely
-// (docs/architecture.md says why a lock here costs nothing measurable).
+// (docs/architecture/01-neuron-kernel.md says why a lock here costs nothing measurable).
 #pragma once
 
 #include <atomic>

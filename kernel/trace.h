@@ -42,8 +42,9 @@ enum class TraceKind : char {
 
 inline constexpr std::uint32_t kTraceNoTask = 0xffffffff;
 
-// How a Runnable task reached its CPU: its own queue, or another CPU's inbox with a resched IPI,
-// or (tests only) an inbox with the IPI withheld, where no CPU is told about it on purpose.
+// How a Runnable task reached its CPU: its own queue, or another CPU's inbox (with a resched IPI
+// if the inbox was empty, else behind a task whose IPI drains both), or (tests only) an inbox
+// with the IPI withheld, where no CPU is told about it on purpose.
 enum class TraceQueued : std::uint64_t { Local = 0, Inbox = 1, InboxNoIpi = 2 };
 
 namespace trace_detail {

@@ -10,7 +10,10 @@
 //             wakelist rule: an IPI per empty-to-non-empty change, none for the rest).
 // take_all()  unlinks every node at once and returns them oldest first (push order), chained
 //             through the link member and ended by nullptr; nullptr when the list is empty.
-// empty()     a hint for hot paths: may be stale; the consumer's take_all() decides.
+// empty()     a hint for hot paths: may be stale.
+// take_all() is sure to see a push only if the push happens before it: the kernel's resched IPI
+// gives that order (a release fetch_or after the push, an acquire exchange before the drain), and
+// a stale look before it only leaves the node for the drain that IPI causes.
 //
 // No wake is lost: a node pushed onto a non-empty list is taken by the take_all() that takes the
 // node below it, and that take_all() follows the push (it takes everything linked at its moment),

@@ -1,5 +1,6 @@
-// The locked wake list (sched/wake_list.h): an intrusive FIFO behind one spinlock. Every operation
-// takes the lock, so it is obviously correct; it is what the lock-free list has to beat.
+// The locked wake list (sched/wake_list.h): an intrusive FIFO behind one spinlock. Every change
+// takes the lock, so it is obviously correct; it is what the lock-free list has to beat. Only the
+// consumer's look at an empty list does not (the same relaxed hint as the lock-free list's).
 // The kernel calls it with interrupts off, so an interrupt handler on the same CPU never spins on
 // a lock its own CPU holds.
 #pragma once
@@ -42,7 +43,9 @@ class LockedList {
   bool empty() const { return empty_.load(std::memory_order_relaxed) != 0; }
 
  private:
-  void set_hint(bool empty) TA_REQ(lock_) { empty_.store(empty ? 1 : 0, std::memory_order_relaxed); }
+  void set_hint(bool empty) TA_REQ(lock_) {
+    empty_.store(empty ? 1 : 0, std::memory_order_relaxed);
+  }
 
   alignas(kCacheLine) Spinlock lock_;
   Node* head_ TA_GUARDED(lock_) = nullptr;

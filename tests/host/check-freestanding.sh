@@ -24,8 +24,15 @@ LockedRingDeque<void*, 64, OwnerEnd::Fifo> g_locked;
 ChaseLevDeque<void*, 64, OwnerEnd::Fifo> g_lockfree;
 LockedRingDeque<void*, 64, OwnerEnd::Lifo> g_locked_lifo;
 ChaseLevDeque<void*, 64, OwnerEnd::Lifo> g_lockfree_lifo;
+// And both wake lists, over an intrusive node as the kernel's Task.
+struct Node { Node* link; };
+template <typename L> void exercise_list(L& l, Node* n) { (void)l.push(n); (void)l.take_all(); (void)l.empty(); }
+LockedList<Node, &Node::link> g_locked_list;
+MpscList<Node, &Node::link> g_lockfree_list;
+Node g_node;
 extern "C" void instantiate() {
   exercise(g_locked); exercise(g_lockfree); exercise(g_locked_lifo); exercise(g_lockfree_lifo);
+  exercise_list(g_locked_list, &g_node); exercise_list(g_lockfree_list, &g_node);
 }
 CPP
 } > "$tmp/all.cpp"

@@ -11,12 +11,12 @@
  * push: CAS(HEAD, h, n)               push(): compare_exchange_weak(release, relaxed) [M1: relaxed]
  * push: failed -> h = mem[HEAD]       the failed CAS's value, the next guess
  * push: told = h == 0                 push(): return head == nullptr [M5: the first guess's]
- * push: told -> signal (release)      sched_enqueue() -> send_resched(): ipi_reasons.fetch_or(release)
+ * push: told -> signal (release)      ipi_send(): ipi_reasons.fetch_or(release) [M6]
  * take: mem[HEAD] == 0 -> none        take_all(): head_.load(relaxed) == nullptr
  * take: x = XCHG(HEAD, 0)             take_all(): head_.exchange(nullptr, acquire) [M2: relaxed]
  * take: LD(LINK(x)) ...               take_all(): below = n->*Link, newest first
  * take: deliver oldest first          take_all()'s reversal                  [M4: no reversal]
- * consumer: signal -> 0, take         handle_ipi(): ipi_reasons.exchange(0, acquire), drain
+ * consumer: signal -> 0, take         handle_ipi(): ipi_reasons.exchange(0, acquire), drain [M6]
  * consumer: take                      schedule(): sched_drain_inbox() at any switch
  *
  * Memory model. The producers' plain stores (the links) go into a per-thread, per-location store
@@ -27,7 +27,10 @@
  * load before its exchange, on a guessed node: without acquire nothing orders the producer's link
  * store before that load in C++ (a relaxed exchange gives no happens-before; RVWMO's address
  * dependency would order it on RISC-V hardware, but C++ does not promise it and a compiler may
- * break the dependency), so the load may return the link as it was before the push.
+ * break the dependency), so the load may return the link as it was before the push. M6 breaks
+ * the IPI's release/acquire pair (the fetch_or relaxed, or the reasons exchange relaxed; both
+ * have one effect here): the signalled take's relaxed look at the head may then read it as it was
+ * before the signalling push, which found the list empty, so the take may find nothing.
  *
  * Nodes are pushed once each: the consumer's reversal writes links only to nodes it owns, and a
  * node pushed again (a task woken again) is pushed after its delivery happened before (the task's
@@ -181,6 +184,13 @@ proctype producer(byte p) {
 /* take_all(): the whole list, delivered oldest first. Uses the consumer's locals. */
 inline take_all(signalled) {
   count = 0;
+#if MUTANT == 6
+  /* The look at the head may read the value from before the signalling push: null. */
+  if
+  :: signalled -> goto stale
+  :: true -> skip
+  fi;
+#endif
 #if MUTANT == 2
   /* The link load of a guessed node, performed before the exchange (see the header). */
   if
@@ -222,7 +232,11 @@ inline take_all(signalled) {
      :: else -> count--; deliver(chain[count])
      od
 #endif
-  fi
+  fi;
+#if MUTANT == 6
+stale:
+#endif
+  skip
 }
 
 proctype consumer() {

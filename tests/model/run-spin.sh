@@ -75,6 +75,7 @@ MUTANTS=(
   "3:push() writes the link after its CAS:caught"
   "4:take_all() does not reverse (newest first):caught"
   "5:push() says empty by its first guess, not by what its CAS replaced:caught"
+  "6:the IPI's fetch_or or reasons exchange relaxed (a stale look at the head):caught"
   "W1:witness, a push finds the list not empty (no signal):caught"
   "W2:witness, a push's CAS fails and retries:caught"
   "W3:witness, a signalled take finds the list already taken:caught"
