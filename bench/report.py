@@ -239,6 +239,8 @@ def kernel_table(path):
         return f"{fmt(min(xs), 2)}-{fmt(max(xs), 2)}" if len(xs) > 1 else ""
 
     for (name, smp, unit), vals in sorted(samples.items()):
+        if name.startswith("latency_"):
+            continue  # latency_table, per lane
         if name.endswith("_time") and smp == "1":
             continue  # under -icount, time is instructions again
         if name.endswith("_instructions") and smp != "1" and not name.startswith("path_"):
@@ -252,6 +254,65 @@ def kernel_table(path):
                    f" {ratio(lf, lk)} | {span(by['locked'])} | {span(by['lockfree'])} |"
                    f" {len(by['locked'])}+{len(by['lockfree'])} |")
     out.append("")
+    return out
+
+
+KH = re.compile(r"^KHIST: (\S+) (\S+) smp=(\d+) unit=us buckets=([0-9,]+)$")
+LAT_CASES = ("latency_normal", "latency_mixed_perfburst")
+LAT_STATS = (("_p50", "p50 us"), ("_p99", "p99 us"), ("_p999", "p99.9 us"), ("_max", "max us"),
+             ("_ipis_per_wake", "IPIs/wake"), ("_wakes_per_s", "wakes/s"))
+
+
+def latency_lines(path):
+    """{(case, lane-free smp, variant): {stat: [values over boots]}} and the KHIST bucket sums."""
+    stats, hist = defaultdict(lambda: defaultdict(list)), defaultdict(lambda: None)
+    if not path.exists():
+        return stats, hist
+    for line in path.read_text().splitlines():
+        m = KB.match(line.strip())
+        if m and m.group(1).startswith("latency_"):
+            name, variant, smp, value, _ = m.groups()
+            for case in LAT_CASES:
+                if name.startswith(case + "_"):
+                    stats[(case, int(smp), variant)][name[len(case):]].append(float(value))
+        h = KH.match(line.strip())
+        if h:
+            case, variant, smp, buckets = h.groups()
+            counts = [int(x) for x in buckets.split(",")]
+            old = hist[(case, int(smp), variant)]
+            hist[(case, int(smp), variant)] = counts if old is None else [a + b for a, b in zip(old, counts)]
+    return stats, hist
+
+
+def latency_table(exact_path, mt_path, out_dir):
+    """Wake-to-run latency per case, lane, harts and variant (medians over boots), and the data
+    files of the histogram plot: exact lane at 4 harts, multi-threaded lane at 4 harts."""
+    lanes = (("exact", latency_lines(exact_path)), ("multi-threaded", latency_lines(mt_path)))
+    if not any(s for _, (s, _) in lanes):
+        return []
+    out = ["### In-kernel wake-to-run latency (kernel/tests/kbench_latency.cpp): guest time; exact "
+           "lane one boot each, multi-threaded lane medians over boots", "",
+           "| case | lane | smp | variant | " + " | ".join(h for _, h in LAT_STATS) + " |",
+           "|---|---|---:|---|" + "---:|" * len(LAT_STATS)]
+    for case in LAT_CASES:
+        for lane, (stats, _) in lanes:
+            for key in sorted(k for k in stats if k[0] == case):
+                _, smp, variant = key
+                cells = [fmt(statistics.median(stats[key][s]), 1) if stats[key].get(s) else "n/a"
+                         for s, _ in LAT_STATS]
+                out.append(f"| {case[len('latency_'):]} | {lane} | {smp} | {variant} | "
+                           + " | ".join(cells) + " |")
+    out.append("")
+    for (lane, (_, hist)), name in zip(lanes, ("latency-exact.dat", "latency-mt.dat")):
+        series = [(f"{case[len('latency_'):]}-{v}", hist[(case, 4, v)]) for case in LAT_CASES
+                  for v in ("locked", "lockfree") if hist.get((case, 4, v))]
+        n = max((len(c) for _, c in series), default=0)
+        lines = ["bucket " + " ".join(s for s, _ in series)]
+        for b in range(n):
+            label = ("<1" if b == 0 else "1" if b == 1 else f">={1 << (b - 1)}" if b == n - 1
+                     else f"{1 << (b - 1)}-{(1 << b) - 1}")
+            lines.append(f"{label} " + " ".join(str(c[b]) for _, c in series))
+        (out_dir / name).write_text("\n".join(lines) + "\n")
     return out
 
 
@@ -296,7 +357,9 @@ def main():
               f"bench/report.py, ± one standard deviation."
               + (f" A cache line's round trip between two cores: {trip:.0f} ns (median)." if trip else "")
               + " Compare machines by these, not by absolute numbers.", ""]
-    report = header + goals_table(rows) + tables + callgrind_table(results / "callgrind.txt") + kernel_table(results / "kbench.txt")
+    report = (header + goals_table(rows) + tables + callgrind_table(results / "callgrind.txt")
+              + kernel_table(results / "kbench.txt")
+              + latency_table(results / "kbench-exact.txt", results / "kbench.txt", results))
     handover_dat(rows, impls, results / "handover.dat")
     text = "\n".join(report)
     if len(sys.argv) > 3 and sys.argv[2] == "--into":

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the host and in-kernel benchmarks and writes a report (not part of the test suite).
 #   bench/results/host.json     Google Benchmark, every repetition (report.py takes the medians)
-#   bench/results/kbench.txt    KBENCH lines of every QEMU boot
+#   bench/results/kbench.txt    KBENCH and KHIST lines of every QEMU boot (multi-threaded lane;
+#                               path_ lines from the exact lane)
+#   bench/results/kbench-exact.txt  latency KBENCH and KHIST lines of the exact lane (2, 4, 8 harts)
 #   bench/results/callgrind.txt instructions per owner push+pop / push+take / push+steal pair
 #   bench/results/crossbeam.json the Rust crossbeam-deque peer (Debian's cargo and crate, built offline)
 #   bench/results/report.md     one Markdown table per workload, ratios from the same run
 #   bench/results/handover.png  throughput vs thieves, per implementation (gnuplot)
+#   bench/results/latency.png   wake-to-run latency histograms, exact and multi-threaded lanes
 # Usage: scripts/bench.sh [--reps N] [--quick] [--update-docs]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +19,7 @@ REPS=5
 MIN_TIME=0.2
 UPDATE_DOCS=0
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -64,12 +67,17 @@ for v in "${NEURON_VARIANTS[@]}"; do
   scripts/run-qemu-rv64.sh --kernel "$(kernel_image "$v" bench)" --smp 1 --sched "$v" -- -icount shift=0 |
     grep '^KBENCH:' | tr -d '\r' >> "$OUT/kbench.txt"
 done
-# The remote wake path in the exact lane (-icount, neuron.exact=1), where rdinstret counts the
-# instructions of every hart: two and four harts, one boot each (the lane is deterministic).
-for smp in 2 4; do
+# The exact lane (-icount, neuron.exact=1), one boot each (the lane is deterministic): the remote
+# wake path, where rdinstret counts the instructions of every hart, at two and four harts; the
+# wake-to-run latency distributions (guest time) at two, four and eight.
+: > "$OUT/kbench-exact.txt"
+for smp in 2 4 8; do
   for v in "${NEURON_VARIANTS[@]}"; do
-    scripts/run-qemu-rv64.sh --kernel "$(kernel_image "$v" bench)" --smp "$smp" --sched "$v" --exact |
-      grep '^KBENCH: path_' | tr -d '\r' >> "$OUT/kbench.txt"
+    log=$(scripts/run-qemu-rv64.sh --kernel "$(kernel_image "$v" bench)" --smp "$smp" --sched "$v" \
+            --exact --timeout 600 | tr -d '\r')
+    grep '^KBENCH: path_' <<< "$log" >> "$OUT/kbench.txt" || true
+    grep -E '^(KBENCH: latency_|KHIST:)' <<< "$log" >> "$OUT/kbench-exact.txt" ||
+      die "the exact lane at ${smp} harts (${v}) printed no latency lines"
   done
 done
 # Four harts under multi-threaded TCG: IPI latency and throughput, repeated for a median; the
@@ -77,17 +85,20 @@ done
 for ((r = 0; r < REPS; r++)); do
   for v in "${NEURON_VARIANTS[@]}"; do
     scripts/run-qemu-rv64.sh --kernel "$(kernel_image "$v" bench)" --smp 4 --sched "$v" |
-      grep '^KBENCH:' | tr -d '\r' >> "$OUT/kbench.txt"
+      grep -E '^(KBENCH|KHIST):' | tr -d '\r' >> "$OUT/kbench.txt"
   done
 done
 
 echo "== report"
 /usr/bin/python3 bench/report.py "$OUT"
 gnuplot -e "datafile='$OUT/handover.dat'; outfile='$OUT/handover.png'" bench/handover.gp
+gnuplot -e "exact='$OUT/latency-exact.dat'; mt='$OUT/latency-mt.dat'; outfile='$OUT/latency.png'" \
+  bench/latency.gp
 if [[ $UPDATE_DOCS -eq 1 ]]; then
   /usr/bin/python3 bench/report.py "$OUT" --into docs/benchmarks.md
   mkdir -p docs/img
   cp "$OUT/handover.png" docs/img/benchmarks-handover.png
-  echo "docs/benchmarks.md and docs/img/benchmarks-handover.png updated"
+  cp "$OUT/latency.png" docs/img/benchmarks-latency.png
+  echo "docs/benchmarks.md, docs/img/benchmarks-handover.png and benchmarks-latency.png updated"
 fi
-echo "wrote $OUT/report.md and $OUT/handover.png"
+echo "wrote $OUT/report.md, $OUT/handover.png and $OUT/latency.png"

@@ -213,11 +213,22 @@ check_pass() {  # log, status, boot -> prints the failure reason, or nothing
 check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<n> value=<x> unit=<u>"
   local names=(rq_push_pop_instructions rq_push_pop_time rq_steal_instructions rq_steal_time sched_throughput)
   if (( SMP < 2 )); then names+=(sched_instructions_per_task)
-  else names+=(wakeup_steal_latency steals_per_migrated_task); fi
+  else
+    names+=(wakeup_steal_latency steals_per_migrated_task)
+    local c s
+    for c in latency_normal latency_mixed_perfburst; do
+      for s in p50 p99 p999 max ipis_per_wake wakes_per_s; do names+=("${c}_${s}"); done
+    done
+  fi
   local n
   for n in "${names[@]}"; do
     [[ $(tr -d '\r' < "$1" | grep -cE "^KBENCH: ${n} ${SCHED} smp=${SMP} value=[0-9]+\.[0-9]{3} unit=[a-z/]+$") -eq 1 ]] ||
       { echo "missing or malformed KBENCH line for ${n}"; return; }
+  done
+  (( SMP < 2 )) && return
+  for n in latency_normal latency_mixed_perfburst; do
+    [[ $(tr -d '\r' < "$1" | grep -cE "^KHIST: ${n} ${SCHED} smp=${SMP} unit=us buckets=[0-9]+(,[0-9]+)+$") -eq 1 ]] ||
+      { echo "missing or malformed KHIST line for ${n}"; return; }
   done
 }
 

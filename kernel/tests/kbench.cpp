@@ -185,6 +185,7 @@ void kbench_run() {
   bench_wakeup_by_steal();
   bench_throughput();
   kbench_paths_run();
+  kbench_latency_run();
 }
 
 }  // namespace neuron

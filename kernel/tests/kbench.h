@@ -10,5 +10,8 @@ void kbench_run();
 // Instructions per scheduler path (kbench_paths.cpp): local paths at one hart, the remote wake in
 // the exact lane at two or more. Called by kbench_run.
 void kbench_paths_run();
+// Wake-to-run latency distributions, schbench-style (kbench_latency.cpp), at two harts or more.
+// Called by kbench_run.
+void kbench_latency_run();
 
 }  // namespace neuron
