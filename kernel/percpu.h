@@ -23,6 +23,7 @@ struct CpuStats {
   Counter spilled{0};                 // unpinned pushes that went to a backlog (runqueue full)
   Counter inbox_pushes{0};            // tasks sched_enqueue handed to another CPU's inbox
   Counter inbox_pushes_coalesced{0};  // ... onto a non-empty inbox: no IPI owed (Send pushes)
+  Counter inbox_drains{0};            // drains of this CPU's inbox that took a task or more
   Counter ipis_requested{0};          // IPIs this CPU asked for (valid target)
   Counter ipis_sent{0};               // ... that the SBI accepted
   Counter ipis_recv{0};               // software-interrupt traps that delivered an IPI's reasons

@@ -325,7 +325,10 @@ void sched_drain_inbox(Cpu& cpu) {
     sched_enqueue_local(queued);
     ++drained;
   }
-  if (drained) trace(TraceKind::Drain, kTraceNoTask, drained);
+  if (drained) {
+    cpu.stats.add(cpu.stats.inbox_drains);
+    trace(TraceKind::Drain, kTraceNoTask, drained);
+  }
   sched_send_owed_ipis();
 }
 
@@ -592,6 +595,13 @@ void task_wake(Task* t) {
   Cpu& cpu = this_cpu();
   wake_window_hook(cpu);
   wake(t, cpu, false);
+  sched_send_owed_ipis();
+}
+
+void task_wake_many(Task* const* tasks, std::size_t n) {
+  IrqSave irq;  // as in task_wake
+  Cpu& cpu = this_cpu();
+  for (std::size_t i = 0; i < n; ++i) wake(tasks[i], cpu, false);
   sched_send_owed_ipis();
 }
 

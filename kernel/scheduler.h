@@ -62,6 +62,10 @@ void task_block();
 // A Blocked task becomes Runnable; a Running, Runnable or Sleeping one remembers the wake for its
 // next task_block (one wake, however many were sent).
 void task_wake(Task* t);
+// task_wake of each of `n` tasks as one step (Linux's wake_q): every task is queued before any IPI
+// is sent, so tasks bound for one CPU share the IPI of the first (only a push onto an empty inbox
+// sends one).
+void task_wake_many(Task* const* tasks, std::size_t n);
 // task_wake(t) then task_block() as one step (Linux's WF_SYNC): the caller's CPU is about to be
 // free, so t, unless pinned elsewhere, is queued here and claims it with no IPI and no kick. If a
 // wake was pending for the caller it does not block, and t is woken as task_wake does.

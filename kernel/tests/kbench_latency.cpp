@@ -25,11 +25,11 @@
 namespace neuron {
 namespace {
 
-constexpr std::uint32_t kSamples = 2048;     // per case: p99.9 is a sample, not the maximum
-constexpr std::uint32_t kMaxWorkers = 8;     // per messenger
-constexpr std::uint32_t kMaxGroups = 2;      // messengers
-constexpr std::uint32_t kWorkLoops = 2000;   // a worker's work: about 4,000 instructions
-constexpr std::uint32_t kHistBuckets = 20;   // log2 buckets of 1 us: [0,1), [1,2), [2,4), ...
+constexpr std::uint32_t kSamples = 2048;    // per case: p99.9 is a sample, not the maximum
+constexpr std::uint32_t kMaxWorkers = 8;    // per messenger
+constexpr std::uint32_t kMaxGroups = 2;     // messengers
+constexpr std::uint32_t kWorkLoops = 2000;  // a worker's work: about 4,000 instructions
+constexpr std::uint32_t kHistBuckets = 20;  // log2 buckets of 1 us: [0,1), [1,2), [2,4), ...
 
 struct Group;
 
@@ -88,8 +88,8 @@ void messenger_main(void* arg) {
   for (;;) {
     // relaxed: a count, ordered for the workers by the wakes below.
     const bool full = g_run.taken.load(std::memory_order_relaxed) >= kSamples;
-    if (full) g.stop.store(1, std::memory_order_relaxed);  // relaxed: seen after a wake
-    g.pending.store(g.workers, std::memory_order_relaxed);     // relaxed: the wakes publish it
+    if (full) g.stop.store(1, std::memory_order_relaxed);   // relaxed: seen after a wake
+    g.pending.store(g.workers, std::memory_order_relaxed);  // relaxed: the wakes publish it
     for (std::uint32_t i = 0; i < g.workers; ++i) {
       g.worker[i].woken_at.store(arch::time_now(), std::memory_order_relaxed);
       task_wake(g.worker[i].task);

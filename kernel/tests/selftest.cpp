@@ -48,10 +48,11 @@ void print_stats() {
     const CpuStats& s = g_cpus[id].stats;
     kprintf(
         "KSTAT: cpu%u ran=%lu stolen=%lu steals=%lu spilled=%lu inbox_pushes=%lu "
-        "inbox_coalesced=%lu ipis_sent=%lu ipis_recv=%lu idle_ticks=%lu ticks_rearmed=%lu\n",
+        "inbox_coalesced=%lu inbox_drains=%lu ipis_sent=%lu ipis_recv=%lu idle_ticks=%lu "
+        "ticks_rearmed=%lu\n",
         id, v(s.ran), v(s.stolen), v(s.steals), v(s.spilled), v(s.inbox_pushes),
-        v(s.inbox_pushes_coalesced), v(s.ipis_sent), v(s.ipis_recv), v(s.idle_ticks),
-        v(s.ticks_rearmed));
+        v(s.inbox_pushes_coalesced), v(s.inbox_drains), v(s.ipis_sent), v(s.ipis_recv),
+        v(s.idle_ticks), v(s.ticks_rearmed));
   }
   kprintf("KSTAT: tasks created=%lu exited=%lu reaped=%lu stack_high_water=%lu/%lu bytes\n",
           c.created, c.exited, c.reaped, static_cast<unsigned long>(task_stack_high_water()),
