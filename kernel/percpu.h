@@ -55,16 +55,22 @@ struct OwedIpis {
   // Tasks offered, by class index: for each, an idle CPU to wake so it steals, or else a CPU
   // running a lower class to ask to pull.
   std::uint32_t offers[kQosCount] = {};
-  std::uint32_t offered = 0;  // the sum of offers[]: empty() is asked at every switch
-  bool empty() const { return (resched | offered) == 0; }
+  std::uint32_t classes = 0;  // bit q set while offers[q] != 0: empty() is asked at every switch
+  bool empty() const { return (resched | classes) == 0; }
   void offer(std::size_t qos) {
     ++offers[qos];
-    ++offered;
+    classes |= 1u << qos;
+  }
+  // The highest class with an offer left (the lowest index), or kQosCount. A table, not ctz:
+  // rv64gc has no count-trailing-zeros instruction, and the kernel no libgcc to call.
+  std::size_t first_offered() const {
+    static_assert(kQosCount == 4);
+    constexpr std::uint8_t kFirst[16] = {4, 0, 1, 0, 2, 0, 1, 0, 3, 0, 1, 0, 2, 0, 1, 0};
+    return kFirst[classes];
   }
   bool take_offer(std::size_t qos) {
     if (offers[qos] == 0) return false;
-    --offers[qos];
-    --offered;
+    if (--offers[qos] == 0) classes &= ~(1u << qos);
     return true;
   }
 };

@@ -31,6 +31,12 @@ void send_resched(const Cpu& target, IpiDelivery delivery = IpiDelivery::Send) {
   }
 }
 
+// A task this CPU will not run next, for another CPU to take (sched_send_owed_ipis sends for it).
+// With one CPU nobody can take it, and nothing is owed.
+void offer(Cpu& cpu, std::size_t qos) {
+  if (cpu_count() > 1) cpu.owed.offer(qos);
+}
+
 // Some CPU has stealable work that no CPU has claimed: wake one idle CPU so it can steal.
 // Returns false when no CPU was idle.
 bool kick_idle_cpu(const Cpu& self) {
@@ -107,7 +113,7 @@ void publish_and_look(Cpu& cpu, const Task& next) {
 // A kick or a pull request that this CPU's look did not use up (the work went to another thief,
 // or this CPU's own class rose meanwhile): offer what is still stealable on, so it is not lost.
 void pass_on(Cpu& cpu) {
-  if (const std::size_t q = highest_stealable(cpu); q != kQosCount) cpu.owed.offer(q);
+  if (const std::size_t q = highest_stealable(cpu); q != kQosCount) offer(cpu, q);
 }
 
 bool has_local_work(Cpu& cpu) { return !cpu.inbox.empty() || cpu.rq.has_work(); }
@@ -272,8 +278,8 @@ namespace {
   // highest class first. Once no CPU is idle, the rest are pull requests; once no CPU runs a
   // class below q, none runs one below a lower class either: the rest are dropped (each stays
   // queued here, in reach of every CPU that looks for work).
-  bool idlers = true, takers = cpu_count() > 1;  // one CPU: nobody to offer a task to
-  for (std::size_t q = 0; q < kQosCount; ++q) {
+  bool idlers = true, takers = true;
+  for (std::size_t q; (q = cpu.owed.first_offered()) != kQosCount;) {
     while (cpu.owed.take_offer(q)) {
       if (!takers) continue;
       idlers = idlers && kick_idle_cpu(cpu);
@@ -307,11 +313,11 @@ void sched_enqueue_local(Task* t, bool at_head) {
   // current task it preempts is offered when finish_switch queues it again.
   const NextUp& next = cpu.next;
   if (qos_index(t->qos) < next.qos) {
-    if (next.offerable) cpu.owed.offer(next.qos);
+    if (next.offerable) offer(cpu, next.qos);
     cpu.set_next(NextUp::claimed_by(*t));
     if (!cpu.current->is_idle) cpu.need_resched = true;  // an idle CPU looks in its own loop
   } else if (!t->pinned) {
-    cpu.owed.offer(qos_index(t->qos));
+    offer(cpu, qos_index(t->qos));
   }
 }
 
@@ -348,14 +354,16 @@ void schedule() {
   // The inbox first: what it queues competes below, and may not preempt later. A prev that
   // leaves holds no place: the first task drained claims it, as on an idle CPU.
   cpu.set_next(prev_stays ? NextUp::running(*prev) : NextUp{});
-  // relaxed: a request made before this point is served by the look below, or passed on.
-  const bool asked = cpu.pull_asked.exchange(0, std::memory_order_relaxed) != 0;
+  // relaxed: a request made before this point is served by the look below, or passed on. The
+  // load spares the write when nobody asked (a request after it is seen by the next look).
+  const bool asked = cpu.pull_asked.load(std::memory_order_relaxed) != 0 &&
+                     cpu.pull_asked.exchange(0, std::memory_order_relaxed) != 0;
   // seq_cst fence: pairs with the one in kick_idle_cpu. Either a CPU that queues a task of a
   // class above prev's after our look below sees prev's class published (and asks us to pull),
   // or our look sees that task.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  sched_drain_inbox(cpu);
-  cpu.need_resched = false;  // decided here, from everything queued up to now
+  if (!cpu.inbox.empty()) sched_drain_inbox(cpu);  // a stale look: the push's IPI drains it
+  cpu.need_resched = false;                        // decided here, from everything queued up to now
   const NextUp claimed = cpu.next;
   // Strict priority across CPUs: what this CPU would run (a runnable prev, or its highest local
   // class) yields to a class above it queued on another CPU, which it pulls first; a CPU that
@@ -387,7 +395,7 @@ void schedule() {
     // A claimant above prev's class was taken by a thief (the pops above would have found it).
     // One at or below it is a task_wake_and_block's wakee, still queued: a wake made prev
     // Runnable again before this point, and prev keeps the CPU. It is offered now.
-    if (held.offerable && held.qos >= qos_index(prev->qos)) cpu.owed.offer(held.qos);
+    if (held.offerable && held.qos >= qos_index(prev->qos)) offer(cpu, held.qos);
     publish_and_look(cpu, *prev);  // the class published may drop from the claimant's to prev's
     if (asked && !cpu.need_resched) pass_on(cpu);
     sched_send_owed_ipis();
@@ -409,9 +417,9 @@ void schedule() {
   }
   // A queued task that claimed the place but lost it (to an older one popped first, or to
   // remote work of a higher class) is offered now.
-  if (held.offerable && held.claimant != next) cpu.owed.offer(held.qos);
+  if (held.offerable && held.claimant != next) offer(cpu, held.qos);
   if (claimed.offerable && claimed.claimant != next && claimed.claimant != held.claimant) {
-    cpu.owed.offer(claimed.qos);
+    offer(cpu, claimed.qos);
   }
   publish_and_look(cpu, *next);  // a higher class found: switches again as soon as next runs
   if (((prev->is_idle && cpu.kicked) || asked) && !cpu.need_resched) pass_on(cpu);

@@ -9,7 +9,9 @@ std::size_t steal_from(RunQueues& victim, QosClass lowest, Task** out, std::size
   return victim.steal(lowest, out, max < config::kStealBatch ? max : config::kStealBatch);
 }
 
-Task* steal_task(Cpu& thief, QosClass lowest) {
+namespace detail {
+
+Task* steal_task_scan(Cpu& thief, QosClass lowest) {
   const std::uint32_t n = cpu_count();
   // Class by class, so a victim's lower-class task never wins over another's higher-class one.
   for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
@@ -40,7 +42,7 @@ Task* steal_task(Cpu& thief, QosClass lowest) {
   return nullptr;
 }
 
-bool steal_candidates(const Cpu& thief, QosClass lowest) {
+bool steal_candidates_scan(const Cpu& thief, QosClass lowest) {
   const std::uint32_t n = cpu_count();
   for (std::uint32_t i = 1; i < n; ++i) {
     const std::uint32_t id = (thief.id + i) % n;
@@ -48,6 +50,8 @@ bool steal_candidates(const Cpu& thief, QosClass lowest) {
   }
   return false;
 }
+
+}  // namespace detail
 
 std::size_t highest_stealable(const Cpu& thief) {
   std::size_t q = 0;
