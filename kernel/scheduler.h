@@ -64,7 +64,8 @@ void task_block();
 void task_wake(Task* t);
 // task_wake of each of `n` tasks as one step (Linux's wake_q): every task is queued before any IPI
 // is sent, so tasks bound for one CPU share the IPI of the first (only a push onto an empty inbox
-// sends one).
+// sends one). Another CPU's wake that lands behind the batch's first push to a CPU waits for that
+// IPI too, so the batch's length bounds its latency: keep batches short.
 void task_wake_many(Task* const* tasks, std::size_t n);
 // task_wake(t) then task_block() as one step (Linux's WF_SYNC): the caller's CPU is about to be
 // free, so t, unless pinned elsewhere, is queued here and claims it with no IPI and no kick. If a
