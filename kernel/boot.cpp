@@ -24,7 +24,26 @@ const fdt::Summary& boot_read_tree(std::uint64_t hartid, const void* dtb) {
 const fdt::Summary& boot_tree() { return g_tree; }
 
 const char* boot_arg(const char* key, char* buf, unsigned len) {
-  return bootargs_find(g_tree.bootargs, key, buf, len);
+  switch (bootargs_find(g_tree.bootargs, key, buf, len)) {
+    case ArgLookup::Absent: return nullptr;
+    case ArgLookup::Found: return buf;
+    case ArgLookup::TooLong:
+      panic("boot argument %s: value longer than %u characters", key, len - 1);
+    case ArgLookup::Repeated: panic("boot argument %s given more than once", key);
+  }
+  return nullptr;
+}
+
+void boot_check_args() {
+  // Every boot argument the kernel reads (docs/architecture/01-neuron-kernel.md, "Test hooks").
+  static constexpr const char* kKnown[] = {"neuron.exact",   "neuron.trace",   "neuron.fail",
+                                           "neuron.panic",   "neuron.reenter", "neuron.bad_start",
+                                           "neuron.overflow"};
+  char word[40];
+  if (bootargs_unknown(g_tree.bootargs, "neuron.", kKnown, sizeof kKnown / sizeof kKnown[0], word,
+                       sizeof word)) {
+    panic("unknown boot argument %s", word);
+  }
 }
 
 }  // namespace neuron

@@ -4,9 +4,22 @@
 
 namespace neuron {
 
-// The value of the first word `key=value` (or bare `key`, value "") in `args`, copied into `buf`
-// (at most len - 1 bytes, always NUL-terminated; a longer value is cut short). Returns `buf`, or
-// nullptr if `key` is absent or `len` is 0. The value runs to the next space or the end.
-const char* bootargs_find(const char* args, const char* key, char* buf, unsigned len);
+enum class ArgLookup {
+  Absent,    // no word `key` or `key=...`
+  Found,     // the value (or "" for a bare key) is in the buffer
+  TooLong,   // the value does not fit the buffer (len - 1 characters); the buffer holds ""
+  Repeated,  // the key is given more than once; the buffer holds ""
+};
+
+// Looks up `key` in `args` and copies its value (the word after '=', to the next space or the
+// end) into `buf` of `len` bytes, NUL-terminated. Nothing is ever cut or chosen silently: a value
+// that does not fit and a key given twice are reported, never half-read. len 0 or an empty key:
+// Absent, nothing written.
+ArgLookup bootargs_find(const char* args, const char* key, char* buf, unsigned len);
+
+// The first word in `args` whose key starts with `prefix` but is none of the `n` keys in `known`,
+// copied like a value into `buf` (cut to fit: it is only named in an error); nullptr if none.
+const char* bootargs_unknown(const char* args, const char* prefix, const char* const* known,
+                             unsigned n, char* buf, unsigned len);
 
 }  // namespace neuron

@@ -69,6 +69,7 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
           config::kMinTimebaseHz, config::kMaxTimebaseHz);
   }
 
+  boot_check_args();                     // an unknown neuron.* argument is a panic
   smp_map_cpus(tree, hartid);            // cpu -> hart map: cpu0 is the boot hart
   trace_init();                          // neuron.trace=1: per-CPU trace buffers
   task_pool_init();                      // task slots and stacks

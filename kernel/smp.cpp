@@ -83,12 +83,29 @@ void smp_map_cpus(const fdt::Summary& tree, std::uint64_t boot_hartid) {
   }
 }
 
+namespace {
+
+// A test hook's CPU number: a secondary CPU of this boot, or a panic naming the argument.
+std::uint32_t secondary_cpu_arg(const char* key, const char* v) {
+  std::uint32_t id = 0;
+  if (cpu_count() < 2) panic("%s=%s: no secondary CPU with one hart", key, v);
+  if (!kparse_u32(v, id) || id == 0 || id >= cpu_count())
+    panic("%s=%s: expected a secondary CPU, 1..%u", key, v, cpu_count() - 1);
+  return id;
+}
+
+}  // namespace
+
 void smp_start_secondaries() {
   char arg[16];
   // Test hook: neuron.bad_start=N starts cpuN at a firmware address, which the firmware refuses.
   std::uint32_t bad_cpu = 0;  // cpu0 is never started: 0 means no sabotage
-  if (const char* v = boot_arg("neuron.bad_start", arg, sizeof arg); v && !kparse_u32(v, bad_cpu)) {
-    panic("neuron.bad_start=%s is not a CPU number", v);
+  if (const char* v = boot_arg("neuron.bad_start", arg, sizeof arg)) {
+    bad_cpu = secondary_cpu_arg("neuron.bad_start", v);
+  }
+  // neuron.reenter is read by the hart it names, once started: checked here, before any is.
+  if (const char* v = boot_arg("neuron.reenter", arg, sizeof arg)) {
+    secondary_cpu_arg("neuron.reenter", v);
   }
   auto start = [&](std::uint32_t id) -> StartFn {
     return id == bad_cpu ? arch::cpu_start_at_firmware_address : arch::cpu_start;

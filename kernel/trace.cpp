@@ -4,6 +4,8 @@
 #include "boot.h"
 #include "config.h"
 #include "console.h"
+#include "klib.h"
+#include "panic.h"
 #include "percpu.h"
 #include "scheduler.h"
 
@@ -69,7 +71,8 @@ void record(TraceKind kind, std::uint32_t task, std::uint32_t a, std::uint64_t b
 void trace_init() {
   char arg[8];
   const char* v = boot_arg("neuron.trace", arg, sizeof arg);
-  if (!v || v[0] != '1' || v[1] != '\0') return;
+  if (!v || kstrcmp(v, "0") == 0) return;
+  if (kstrcmp(v, "1") != 0) panic("neuron.trace=%s: expected 0 or 1", v);
   // cpu0 runs init and the single-CPU selftests, and records about twice what any other CPU
   // does: it gets kBootShares shares of the pool, every other CPU one.
   constexpr std::size_t kBootShares = 4;

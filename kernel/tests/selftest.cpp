@@ -37,7 +37,28 @@ void overflow_on_request() {
 }
 
 char g_reason[160];
-char g_inject[32];  // bootargs neuron.fail=<id>, or empty
+char g_inject[48];  // bootargs neuron.fail=<id>, or empty
+
+// Does a selftest with this id run in this boot (the SMP tables only with two harts or more)?
+bool selftest_runs(const char* id) {
+  const SelftestTable* const up[] = {&kSchedSelftests, &kUpGuaranteeSelftests,
+                                     &kUpPrioritySelftests};
+  const SelftestTable* const smp[] = {&kBeforeSmpSelftests, &kSmpSelftests, &kSmpGuaranteeSelftests,
+                                      &kSmpPrioritySelftests};
+  auto in = [id](const SelftestTable* t) {
+    for (unsigned i = 0; i < t->count; ++i) {
+      if (kstrcmp(t->tests[i].id, id) == 0) return true;
+    }
+    return false;
+  };
+  for (const SelftestTable* t : up) {
+    if (in(t)) return true;
+  }
+  for (const SelftestTable* t : smp) {
+    if (cpu_count() > 1 && in(t)) return true;
+  }
+  return false;
+}
 bool g_exact_time = false;
 
 void print_stats() {
@@ -83,7 +104,12 @@ void selftest_begin() {
   if (boot_arg("neuron.panic", buf, sizeof buf))
     panic("requested by bootargs neuron.panic=%s", buf);
   overflow_on_request();
-  if (!boot_arg("neuron.fail", g_inject, sizeof g_inject)) g_inject[0] = '\0';
+  if (!boot_arg("neuron.fail", g_inject, sizeof g_inject)) {
+    g_inject[0] = '\0';
+  } else if (!selftest_runs(g_inject)) {
+    panic("neuron.fail=%s: no selftest of that id runs with %u hart%s", g_inject, cpu_count(),
+          cpu_count() == 1 ? "" : "s");
+  }
   if (const char* v = boot_arg("neuron.exact", buf, sizeof buf)) {
     std::uint32_t on = 0;
     if (!kparse_u32(v, on) || on > 1) panic("neuron.exact=%s: expected 0 or 1", v);
