@@ -9,6 +9,7 @@ constexpr std::uint32_t kMagic = 0xd00dfeed;
 constexpr std::uint32_t kBeginNode = 1, kEndNode = 2, kProp = 3, kNop = 4, kEnd = 9;
 constexpr std::uint32_t kVersion = 17;  // the version this reader reads (size_dt_struct is v17)
 constexpr int kMaxDepth = 16;
+constexpr std::size_t kMaxPropertyName = 31;  // Devicetree Specification v0.4, 2.2.4
 
 std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
@@ -161,9 +162,13 @@ Error Walker::property(std::uint32_t& at) {
   if (len > struct_end() - value_at) return {"a property value runs past the structure block", at};
   if (name_off >= h_.size_dt_strings) return {"a property name outside the strings block", at};
   const std::uint8_t* pname = b_ + h_.off_dt_strings + name_off;
-  if (bounded_len(pname, h_.size_dt_strings - name_off) == h_.size_dt_strings - name_off) {
-    return {"a property name runs past the strings block", at};
-  }
+  // Scanned no further than the specification's longest name (31 characters, section 2.2.4):
+  // an unbounded scan of a crafted strings block made each property cost its whole length.
+  const std::size_t name_room = h_.size_dt_strings - name_off;
+  const std::size_t scan = name_room < kMaxPropertyName + 1 ? name_room : kMaxPropertyName + 1;
+  const std::size_t name_len = bounded_len(pname, scan);
+  if (name_len == name_room) return {"a property name runs past the strings block", at};
+  if (name_len > kMaxPropertyName) return {"a property name longer than 31 characters", at};
   at = value_at + ((len + 3) & ~std::uint32_t{3});  // in bounds: the block is 4-byte aligned
   const char* name = reinterpret_cast<const char*>(pname);
   const std::uint8_t* value = b_ + value_at;
@@ -194,10 +199,12 @@ Error Walker::property(std::uint32_t& at) {
     f.disabled = !equal(str, "okay") && !equal(str, "ok");
   } else if (equal(name, "timebase-frequency") &&
              ((depth_ == 2 && equal(f.name, "cpus")) || in_cpus())) {
-    if (len != 4 && len != 8) return {"timebase-frequency is neither 1 nor 2 cells", token_at};
-    const std::uint64_t hz =
-        len == 8 ? (std::uint64_t{be32(value)} << 32) | be32(value + 4) : be32(value);
-    (depth_ == 2 ? out_.timebase_hz : cpu_timebase_hz_) = hz;
+    // The binding allows 2 cells, but OpenSBI 1.1 reads only the first (a 4.3 GHz value is 1 Hz
+    // to it): a 2-cell value would give the kernel and the firmware two clocks. Refused.
+    if (len == 8)
+      return {"timebase-frequency in 2 cells (the firmware reads only the first)", token_at};
+    if (len != 4) return {"timebase-frequency is not one cell", token_at};
+    (depth_ == 2 ? out_.timebase_hz : cpu_timebase_hz_) = be32(value);
   } else if (depth_ == 2 && equal(f.name, "chosen") && equal(name, "bootargs")) {
     if (!is_string) return {"bootargs is not a string", token_at};
     out_.bootargs = str;

@@ -9,6 +9,8 @@ Edits (applied in order):
   virtio-compatible-no-nul  the first virtio node's compatible list loses its final NUL
   virtio-reg-short          the first virtio node's reg shorter than #address-cells demands
   cpus-no-harts             no /cpus child says device_type = "cpu"
+  virtio-long-prop-name     the first virtio node gets a property named with 40 characters
+  timebase-two-cells        /cpus timebase-frequency as 2 cells, 4.3 GHz (OpenSBI reads 1 Hz)
 The malformed ones touch nodes the firmware (OpenSBI 1.1) does not read, so the tree reaches the
 kernel, which must refuse it. --raw writes QEMU's tree unedited (trimmed to its totalsize).
 
@@ -150,11 +152,21 @@ def cpus_no_harts(root):
         c.props = [(n, v) for n, v in c.props if n != "device_type"]
 
 
+def virtio_long_prop_name(root):
+    first_virtio(root).props.append(("x" * 40, b""))
+
+
+def timebase_two_cells(root):
+    set_prop(root.child("cpus"), "timebase-frequency", struct.pack(">Q", 4_300_000_000))
+
+
 EDITS = {
     "boot-hart-last": boot_hart_last,
     "virtio-compatible-no-nul": virtio_compatible_no_nul,
     "virtio-reg-short": virtio_reg_short,
     "cpus-no-harts": cpus_no_harts,
+    "virtio-long-prop-name": virtio_long_prop_name,
+    "timebase-two-cells": timebase_two_cells,
 }
 
 
