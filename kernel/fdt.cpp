@@ -66,7 +66,15 @@ struct Frame {
   std::uint32_t reg_len;
   bool is_cpu;  // device_type = "cpu"
   bool disabled;
+  bool has_child;           // a subnode began: libfdt sees no property after it
+  std::uint32_t read_seen;  // bit i: kReadProperties[i] was given (the second is refused)
 };
+
+// The properties the reader reads. libfdt (and so the firmware) takes the first of a repeated
+// name; rather than guess which one the firmware used, a repeated one is refused.
+constexpr const char* kReadProperties[] = {
+    "#address-cells", "#size-cells", "compatible",         "reg",
+    "device_type",    "status",      "timebase-frequency", "bootargs"};
 
 class Walker {
  public:
@@ -94,11 +102,12 @@ class Walker {
   std::size_t others_kept_ = 0;  // harts other than the boot hart, kept from harts[1] on
   std::uint32_t cpus_offset_ = 0;
   bool root_seen_ = false;
+  bool cpus_seen_ = false, chosen_seen_ = false;
   std::uint64_t cpu_timebase_hz_ = 0;  // from a cpu@N node, if /cpus has none
 };
 
 Error Walker::run() {
-  stack_[0] = Frame{"", 0, 2, 1, nullptr, 0, nullptr, 0, false, false};
+  stack_[0] = Frame{"", 0, 2, 1, nullptr, 0, nullptr, 0, false, false, false, 0};
   std::uint32_t at = h_.off_dt_struct;
   for (;;) {
     if (struct_end() - at < 4) return {"the structure block ends without FDT_END", at};
@@ -145,9 +154,16 @@ Error Walker::begin_node(std::uint32_t& at) {
   at = name_at + ((static_cast<std::uint32_t>(len) + 1 + 3) & ~std::uint32_t{3});  // as below
   if (depth_ == 0 && len != 0) return {"the root node has a name", token_at};
   root_seen_ = true;
+  stack_[depth_].has_child = true;
   ++depth_;
   const auto name = reinterpret_cast<const char*>(b_ + name_at);
-  stack_[depth_] = Frame{name, token_at, 2, 1, nullptr, 0, nullptr, 0, false, false};
+  // libfdt's path lookup finds the first of two same-named nodes: a second is refused.
+  if (depth_ == 2 && (equal(name, "cpus") || equal(name, "chosen"))) {
+    bool& seen = name[1] == 'p' ? cpus_seen_ : chosen_seen_;
+    if (seen) return {name[1] == 'p' ? "a second /cpus node" : "a second /chosen node", token_at};
+    seen = true;
+  }
+  stack_[depth_] = Frame{name, token_at, 2, 1, nullptr, 0, nullptr, 0, false, false, false, 0};
   if (depth_ == 2 && equal(name, "cpus")) cpus_offset_ = token_at;
   return {};
 }
@@ -171,10 +187,16 @@ Error Walker::property(std::uint32_t& at) {
   if (name_len > kMaxPropertyName) return {"a property name longer than 31 characters", at};
   at = value_at + ((len + 3) & ~std::uint32_t{3});  // in bounds: the block is 4-byte aligned
   const char* name = reinterpret_cast<const char*>(pname);
+  Frame& f = stack_[depth_];
+  if (f.has_child) return {"a property after a subnode (libfdt does not see it)", token_at};
+  for (std::uint32_t i = 0; i < sizeof kReadProperties / sizeof kReadProperties[0]; ++i) {
+    if (!equal(name, kReadProperties[i])) continue;
+    if (f.read_seen & 1u << i) return {"a property given twice in one node", token_at};
+    f.read_seen |= 1u << i;
+  }
   const std::uint8_t* value = b_ + value_at;
   const auto str = reinterpret_cast<const char*>(value);
   const bool is_string = len > 0 && value[len - 1] == 0;
-  Frame& f = stack_[depth_];
   if (equal(name, "#address-cells") || equal(name, "#size-cells")) {
     if (len != 4) return {"#address-cells or #size-cells is not one cell", token_at};
     (name[1] == 'a' ? f.address_cells : f.size_cells) = be32(value);

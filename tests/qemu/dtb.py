@@ -11,6 +11,9 @@ Edits (applied in order):
   cpus-no-harts             no /cpus child says device_type = "cpu"
   virtio-long-prop-name     the first virtio node gets a property named with 40 characters
   timebase-two-cells        /cpus timebase-frequency as 2 cells, 4.3 GHz (OpenSBI reads 1 Hz)
+  cpu-reg-twice             /cpus/cpu@1 gets a second reg = <7> (OpenSBI reads the first)
+  second-chosen             a second /chosen, after the first, asking for neuron.fail=qos_ordering
+  prop-after-subnode        /soc gets a property after its subnodes (libfdt does not see it)
 The malformed ones touch nodes the firmware (OpenSBI 1.1) does not read, so the tree reaches the
 kernel, which must refuse it. --raw writes QEMU's tree unedited (trimmed to its totalsize).
 
@@ -33,6 +36,7 @@ class Node:
         self.name = name
         self.props = []  # (name, bytes)
         self.children = []
+        self.late_props = []  # (name, bytes) after the children: no well-formed tree has any
 
     def child(self, name):
         for c in self.children:
@@ -106,6 +110,10 @@ def serialize(root, rsv, boot_cpuid):
             body.extend(b"\0" * (-len(body) % 4))
         for c in node.children:
             emit(c)
+        for name, value in node.late_props:
+            body.extend(struct.pack(">III", PROP, len(value), name_offset(name)))
+            body.extend(value)
+            body.extend(b"\0" * (-len(body) % 4))
         body.extend(struct.pack(">I", END_NODE))
 
     emit(root)
@@ -160,6 +168,20 @@ def timebase_two_cells(root):
     set_prop(root.child("cpus"), "timebase-frequency", struct.pack(">Q", 4_300_000_000))
 
 
+def cpu_reg_twice(root):
+    root.child("cpus").child("cpu@1").props.append(("reg", struct.pack(">I", 7)))
+
+
+def second_chosen(root):
+    chosen = Node("chosen")
+    chosen.props.append(("bootargs", b"neuron.fail=qos_ordering\0"))
+    root.children.append(chosen)
+
+
+def prop_after_subnode(root):
+    root.child("soc").late_props.append(("x-late", b""))
+
+
 EDITS = {
     "boot-hart-last": boot_hart_last,
     "virtio-compatible-no-nul": virtio_compatible_no_nul,
@@ -167,6 +189,9 @@ EDITS = {
     "cpus-no-harts": cpus_no_harts,
     "virtio-long-prop-name": virtio_long_prop_name,
     "timebase-two-cells": timebase_two_cells,
+    "cpu-reg-twice": cpu_reg_twice,
+    "second-chosen": second_chosen,
+    "prop-after-subnode": prop_after_subnode,
 }
 
 
