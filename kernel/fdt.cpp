@@ -87,6 +87,7 @@ class Walker {
   Error begin_node(std::uint32_t& at);
   Error property(std::uint32_t& at);
   Error end_node(std::uint32_t at);
+  Error settle();
   Error first_address(const Frame& node, std::uint64_t& address) const;
   Error add_hart(std::uint64_t hart, std::uint32_t at);
 
@@ -154,7 +155,14 @@ Error Walker::begin_node(std::uint32_t& at) {
   at = name_at + ((static_cast<std::uint32_t>(len) + 1 + 3) & ~std::uint32_t{3});  // as below
   if (depth_ == 0 && len != 0) return {"the root node has a name", token_at};
   root_seen_ = true;
-  stack_[depth_].has_child = true;
+  // The open node's properties are complete (none may follow a subnode): settle it now, so that
+  // a node is matched before its subnodes, in document order.
+  if (depth_ > 0) {
+    if (!stack_[depth_].has_child) {
+      if (const Error e = settle()) return e;
+    }
+    stack_[depth_].has_child = true;
+  }
   ++depth_;
   const auto name = reinterpret_cast<const char*>(b_ + name_at);
   // libfdt's path lookup finds the first of two same-named nodes: a second is refused.
@@ -261,6 +269,15 @@ Error Walker::add_hart(std::uint64_t hart, std::uint32_t at) {
 
 Error Walker::end_node(std::uint32_t at) {
   if (depth_ == 0) return {"FDT_END_NODE without a node", at};
+  if (!stack_[depth_].has_child) {
+    if (const Error e = settle()) return e;
+  }
+  --depth_;
+  return {};
+}
+
+// What the open node, its properties all read, adds to the summary: a hart, or a wanted device.
+Error Walker::settle() {
   const Frame& node = stack_[depth_];
   if (!node.disabled && in_cpus() && node.is_cpu) {
     if (!node.reg) return {"a cpu node without reg", node.offset};
@@ -278,7 +295,6 @@ Error Walker::end_node(std::uint32_t at) {
       }
     }
   }
-  --depth_;
   return {};
 }
 

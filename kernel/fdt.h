@@ -6,7 +6,8 @@
 //
 // It keeps only what the kernel uses, so no table of "all devices" can fill up: the harts (the
 // boot hart always, then the others in tree order while room remains, all of them counted), the
-// timebase, the bootargs, and one node for each device the caller asks for.
+// timebase, the bootargs, and one node for each device the caller asks for: the first enabled
+// one in document order (a node before its subnodes), as libfdt's compatible lookup finds it.
 #pragma once
 
 #include <cstddef>

@@ -14,6 +14,8 @@ Edits (applied in order):
   cpu-reg-twice             /cpus/cpu@1 gets a second reg = <7> (OpenSBI reads the first)
   second-chosen             a second /chosen, after the first, asking for neuron.fail=qos_ordering
   prop-after-subnode        /soc gets a property after its subnodes (libfdt does not see it)
+  uart-nested-decoy         the UART gets a subnode that also says ns16550a, at a virtio address:
+                            the first match in document order is still the real UART
 The malformed ones touch nodes the firmware (OpenSBI 1.1) does not read, so the tree reaches the
 kernel, which must refuse it. --raw writes QEMU's tree unedited (trimmed to its totalsize).
 
@@ -182,6 +184,14 @@ def prop_after_subnode(root):
     root.child("soc").late_props.append(("x-late", b""))
 
 
+def uart_nested_decoy(root):
+    uart = next(c for c in root.child("soc").children if c.name.startswith("serial@"))
+    decoy = Node("decoy@10001000")
+    decoy.props.append(("compatible", b"ns16550a\0"))
+    decoy.props.append(("reg", struct.pack(">III", 0, 0x10001000, 0x100)))  # uart's 2+1 cells
+    uart.children.append(decoy)
+
+
 EDITS = {
     "boot-hart-last": boot_hart_last,
     "virtio-compatible-no-nul": virtio_compatible_no_nul,
@@ -192,6 +202,7 @@ EDITS = {
     "cpu-reg-twice": cpu_reg_twice,
     "second-chosen": second_chosen,
     "prop-after-subnode": prop_after_subnode,
+    "uart-nested-decoy": uart_nested_decoy,
 }
 
 
