@@ -143,6 +143,10 @@ Migrations migrations() {
 }
 
 void bench_throughput() {
+  // With several harts, a multi-threaded-lane benchmark: in the exact lane QEMU 7.2 gives a
+  // parked hart no turn while the boot hart stays busy (a turn lasts to the next timer deadline,
+  // docs/benchmarks.md), so the boot hart runs every task and nothing migrates.
+  if (cpu_count() > 1 && selftest_exact_time()) return;
   g_finished.store(0, std::memory_order_relaxed);
   const Migrations before = migrations();
   const std::uint64_t insns = arch::perf_read().instructions;
