@@ -1,6 +1,7 @@
 #include <cstdint>
 
 #include "kernel/arch.h"
+#include "kernel/panic.h"
 #include "sbi.h"
 #include "uart16550.h"
 
@@ -89,10 +90,13 @@ void describe_firmware(char* buf, unsigned len) {
 void console_write(const char* s, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     if (s[i] == '\n') console_write("\r", 1);
-    if (g_uart.ready()) {
-      g_uart.putc(s[i]);
-    } else {
+    if (!g_uart.ready()) {
       sbi::legacy_putchar(s[i]);
+    } else if (!g_uart.putc(s[i])) {
+      // Never a silent hang: say so through the firmware's console, and stop with a failure.
+      const std::uint64_t base = g_uart.base();
+      g_uart.disable();
+      panic("console UART at 0x%lx never became ready to transmit", base);
     }
   }
 }

@@ -16,6 +16,8 @@ Edits (applied in order):
   prop-after-subnode        /soc gets a property after its subnodes (libfdt does not see it)
   uart-nested-decoy         the UART gets a subnode that also says ns16550a, at a virtio address:
                             the first match in document order is still the real UART
+  uart-decoy-first          an ns16550a at a virtio address ahead of the real UART in /soc (the
+                            firmware keeps its console on stdout-path)
 The malformed ones touch nodes the firmware (OpenSBI 1.1) does not read, so the tree reaches the
 kernel, which must refuse it. --raw writes QEMU's tree unedited (trimmed to its totalsize).
 
@@ -192,6 +194,14 @@ def uart_nested_decoy(root):
     uart.children.append(decoy)
 
 
+def uart_decoy_first(root):
+    soc = root.child("soc")
+    decoy = Node("serial@10001000")
+    decoy.props.append(("compatible", b"ns16550a\0"))
+    decoy.props.append(("reg", struct.pack(">IIII", 0, 0x10001000, 0, 0x100)))  # /soc: 2+2 cells
+    soc.children.insert(0, decoy)
+
+
 EDITS = {
     "boot-hart-last": boot_hart_last,
     "virtio-compatible-no-nul": virtio_compatible_no_nul,
@@ -203,6 +213,7 @@ EDITS = {
     "second-chosen": second_chosen,
     "prop-after-subnode": prop_after_subnode,
     "uart-nested-decoy": uart_nested_decoy,
+    "uart-decoy-first": uart_decoy_first,
 }
 
 
