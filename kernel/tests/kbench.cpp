@@ -28,16 +28,8 @@ void measure(const char* name, std::uint32_t ops, Body body) {
   const arch::PerfCounters a = arch::perf_read();
   body();
   const arch::PerfCounters b = arch::perf_read();
-  char full[48];
-  auto named = [&](const char* suffix) {
-    unsigned n = 0;
-    for (const char* p = name; *p && n + 1 < sizeof full; ++p) full[n++] = *p;
-    for (const char* p = suffix; *p && n + 1 < sizeof full; ++p) full[n++] = *p;
-    full[n] = '\0';
-    return full;
-  };
-  kbench_report(named("_instructions"), b.instructions - a.instructions, ops, "instructions/op");
-  kbench_report(named("_time"), (b.time - a.time) * 1'000'000'000 / boot_tree().timebase_hz, ops,
+  kbench_report(name, "_instructions", b.instructions - a.instructions, ops, "instructions/op");
+  kbench_report(name, "_time", (b.time - a.time) * 1'000'000'000 / boot_tree().timebase_hz, ops,
                 "ns/op");
 }
 

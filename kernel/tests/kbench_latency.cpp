@@ -20,6 +20,7 @@
 #include "kernel/tests/kbench.h"
 #include "kernel/tests/kbench_report.h"
 #include "kernel/tests/selftest.h"
+#include "kernel/tests/timed.h"
 #include "kernel/tests/wait.h"
 
 namespace neuron {
@@ -28,7 +29,7 @@ namespace {
 constexpr std::uint32_t kSamples = 2048;    // per case: p99.9 is a sample, not the maximum
 constexpr std::uint32_t kMaxWorkers = 8;    // per messenger
 constexpr std::uint32_t kMaxGroups = 2;     // messengers
-constexpr std::uint32_t kWorkLoops = 2000;  // a worker's work: about 4,000 instructions
+constexpr std::uint32_t kWorkLoops = 2000;  // a worker's work: rounds of an empty loop
 constexpr std::uint32_t kHistBuckets = 20;  // log2 buckets of 1 us: [0,1), [1,2), [2,4), ...
 
 struct Group;
@@ -109,42 +110,24 @@ void hog_main(void*) {
   g_hogs_exited.fetch_add(1, std::memory_order_release);
 }
 
-std::uint64_t ipis_sent_everywhere() {
-  std::uint64_t n = 0;
-  for (std::uint32_t id = 0; id < cpu_count(); ++id) {
-    n += g_cpus[id].stats.ipis_sent.load(std::memory_order_relaxed);  // relaxed: a counter
-  }
-  return n;
-}
-
 // Percentile p (in tenths of a percent) of sorted samples: the nearest-rank sample.
 std::uint64_t rank(const std::uint64_t* sorted, std::uint32_t n, std::uint32_t per_mille) {
   std::uint32_t r = (n * per_mille + 999) / 1000;  // ceil(n * p)
   return sorted[(r ? r : 1) - 1];
 }
 
-void report_case(const char* name, const char* stat, std::uint64_t num, std::uint64_t den,
-                 const char* unit) {
-  char full[64];
-  unsigned n = 0;
-  for (const char* p = name; *p && n + 1 < sizeof full; ++p) full[n++] = *p;
-  for (const char* p = stat; *p && n + 1 < sizeof full; ++p) full[n++] = *p;
-  full[n] = '\0';
-  kbench_report(full, num, den, unit);
-}
-
 void report(const char* name, std::uint64_t elapsed, std::uint64_t ipis) {
   std::uint64_t* s = g_run.samples;
   kbench_sort(s, kSamples);
   const std::uint64_t hz = boot_tree().timebase_hz;
-  report_case(name, "_p50", rank(s, kSamples, 500) * 1'000'000, hz, "us");
-  report_case(name, "_p99", rank(s, kSamples, 990) * 1'000'000, hz, "us");
-  report_case(name, "_p999", rank(s, kSamples, 999) * 1'000'000, hz, "us");
-  report_case(name, "_max", s[kSamples - 1] * 1'000'000, hz, "us");
+  kbench_report(name, "_p50", rank(s, kSamples, 500) * 1'000'000, hz, "us");
+  kbench_report(name, "_p99", rank(s, kSamples, 990) * 1'000'000, hz, "us");
+  kbench_report(name, "_p999", rank(s, kSamples, 999) * 1'000'000, hz, "us");
+  kbench_report(name, "_max", s[kSamples - 1] * 1'000'000, hz, "us");
   // Wakes: every worker pass (a messenger's wakes are not sampled and not counted).
   const std::uint64_t wakes = g_run.taken.load(std::memory_order_relaxed);
-  report_case(name, "_ipis_per_wake", ipis, wakes, "ipis/wake");
-  report_case(name, "_wakes_per_s", wakes * hz, elapsed, "wakes/s");
+  kbench_report(name, "_ipis_per_wake", ipis, wakes, "ipis/wake");
+  kbench_report(name, "_wakes_per_s", wakes * hz, elapsed, "wakes/s");
   std::uint32_t hist[kHistBuckets] = {};
   for (std::uint32_t i = 0; i < kSamples; ++i) {
     std::uint64_t us = s[i] * 1'000'000 / hz;

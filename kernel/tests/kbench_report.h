@@ -17,6 +17,17 @@ inline void kbench_report(const char* name, std::uint64_t num, std::uint64_t den
           milli / 1000, milli % 1000, unit);
 }
 
+// kbench_report for the line named `name` followed by `suffix` (e.g. "rq_steal" "_time").
+inline void kbench_report(const char* name, const char* suffix, std::uint64_t num,
+                          std::uint64_t den, const char* unit) {
+  char full[64];
+  unsigned n = 0;
+  for (const char* p = name; *p && n + 1 < sizeof full; ++p) full[n++] = *p;
+  for (const char* p = suffix; *p && n + 1 < sizeof full; ++p) full[n++] = *p;
+  full[n] = '\0';
+  kbench_report(full, num, den, unit);
+}
+
 // Sorts a few samples in place (insertion sort), for a median or percentiles.
 inline void kbench_sort(std::uint64_t* v, std::uint32_t n) {
   for (std::uint32_t i = 1; i < n; ++i) {
