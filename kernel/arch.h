@@ -72,8 +72,12 @@ bool cpu_start_under_way(std::uint64_t hartid);
 struct PlatformDevices {
   const char* const* compatible;
   std::size_t count;
+  std::size_t console;  // compatible[console] is the console UART's (fdt::Request::console)
 };
 PlatformDevices platform_devices();
+// The memory the kernel occupies from its first byte to its last (code, data, stacks, pools,
+// trace buffers): the device tree must give it as usable memory (fdt::Request::image).
+fdt::Range kernel_image();
 // Sets up the console UART and the exit device found in the tree. Until then the console goes
 // through the firmware.
 void platform_init(const fdt::Summary& tree);

@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "bootargs.h"
 #include "config.h"
+#include "console.h"
 #include "panic.h"
 
 namespace neuron {
@@ -14,7 +15,8 @@ fdt::Summary g_tree;  // written once by the boot CPU before any other CPU start
 
 const fdt::Summary& boot_read_tree(std::uint64_t hartid, const void* dtb) {
   const arch::PlatformDevices devices = arch::platform_devices();
-  const fdt::Request wanted{hartid, devices.compatible, devices.count};
+  const fdt::Request wanted{hartid, devices.compatible, devices.count, devices.console,
+                            arch::kernel_image()};
   if (const fdt::Error e = fdt::parse(dtb, config::kMaxDeviceTreeSize, wanted, g_tree)) {
     panic("device tree: %s at offset %u", e.what, e.offset);
   }
@@ -22,6 +24,20 @@ const fdt::Summary& boot_read_tree(std::uint64_t hartid, const void* dtb) {
 }
 
 const fdt::Summary& boot_tree() { return g_tree; }
+
+void boot_report_tree() {
+  const fdt::Range image = arch::kernel_image();
+  const fdt::Range& memory = g_tree.image_memory;
+  kprintf(
+      "KINIT: memory 0x%lx-0x%lx holds the kernel (%lu MiB; ranges: %lu memory, %lu reserved)\n",
+      memory.base, memory.base + memory.size, g_tree.memory_bytes >> 20,
+      static_cast<unsigned long>(g_tree.memory_ranges),
+      static_cast<unsigned long>(g_tree.reserved_ranges));
+  kprintf("KINFO: kernel image 0x%lx-0x%lx (%lu KiB); console: %s (stdout-path \"%s\")\n",
+          image.base, image.base + image.size, image.size >> 10,
+          g_tree.console_from_stdout_path ? "the node stdout-path names" : "the first match",
+          g_tree.stdout_path);
+}
 
 const char* boot_arg(const char* key, char* buf, unsigned len) {
   switch (bootargs_find(g_tree.bootargs, key, buf, len)) {

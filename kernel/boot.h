@@ -12,6 +12,9 @@ namespace neuron {
 const fdt::Summary& boot_read_tree(std::uint64_t hartid, const void* dtb);
 
 const fdt::Summary& boot_tree();
+// Prints what the tree gave: the memory holding the kernel (a contract line), the image, and
+// where the console came from. Boot CPU, once the console is set up.
+void boot_report_tree();
 // Value of "key=value" in /chosen/bootargs (QEMU -append), or nullptr if the key is absent.
 // The value runs to the next space; it is copied into `buf`. A value longer than len - 1
 // characters, or a key given twice, is a panic naming it: nothing is cut or chosen silently.

@@ -53,6 +53,40 @@ bool list_holds(const char* list, std::size_t len, const char* s) {
   return false;
 }
 
+// [base, end) with the end clamped to 2^64 - 1: a range that would wrap reaches the top.
+std::uint64_t end_of(const Range& r) {
+  const std::uint64_t end = r.base + r.size;
+  return end < r.base ? ~std::uint64_t{0} : end;
+}
+
+bool overlap(const Range& a, const Range& b) {
+  return a.size != 0 && b.size != 0 && a.base < end_of(b) && b.base < end_of(a);
+}
+
+bool contains(const Range& outer, const Range& inner) {
+  return outer.base <= inner.base && end_of(inner) <= end_of(outer);
+}
+
+// Does node name `name` answer path component [c, c + n)? As libfdt's path lookup: the whole
+// name, or the name before its unit address when the component gives none.
+bool name_matches(const char* name, const char* c, std::size_t n) {
+  bool has_unit = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (name[i] != c[i]) return false;  // stops at name's NUL too: c[i] is never NUL here
+    has_unit |= c[i] == '@';
+  }
+  return name[n] == 0 || (!has_unit && name[n] == '@');
+}
+
+// Is `name` the node a top-level path component `base` (no unit address) finds?
+bool named(const char* name, const char* base) {
+  std::size_t n = 0;
+  while (base[n] != 0) ++n;
+  return name_matches(name, base, n);
+}
+
+enum class Kind : std::uint8_t { Other, Cpu, Memory };  // from device_type
+
 // Per-depth state while walking: what a node's children need from it, and what the node itself
 // has collected so far. Strings were checked to end inside their block.
 struct Frame {
@@ -64,22 +98,48 @@ struct Frame {
   std::uint32_t compatible_len;
   const std::uint8_t* reg;
   std::uint32_t reg_len;
-  bool is_cpu;  // device_type = "cpu"
+  Kind kind;
   bool disabled;
   bool has_child;           // a subnode began: libfdt sees no property after it
   std::uint32_t read_seen;  // bit i: kReadProperties[i] was given (the second is refused)
+  bool on_path;             // a lookup's path names this node or one of its subnodes
+  std::uint32_t path_next;  // ... and its next component starts here (at the NUL: this node)
+  bool path_child_taken;    // ... and a subnode answered that component (later ones do not)
+};
+
+// A second walk looks one thing up by path, once the first walk has found the path: a node (is
+// it an enabled console?) or one of its string properties (an alias).
+struct Lookup {
+  const char* path;      // absolute, NUL-terminated
+  const char* property;  // nullptr: the node itself
+  const char* value;     // the property's value (a string in the blob), nullptr if not found
+  bool node_found;
+  Device console;  // the node, if it is an enabled match for the console's compatible
 };
 
 // The properties the reader reads. libfdt (and so the firmware) takes the first of a repeated
 // name; rather than guess which one the firmware used, a repeated one is refused.
 constexpr const char* kReadProperties[] = {
-    "#address-cells", "#size-cells", "compatible",         "reg",
-    "device_type",    "status",      "timebase-frequency", "bootargs"};
+    "#address-cells", "#size-cells",        "compatible", "reg",        "device_type",
+    "status",         "timebase-frequency", "bootargs",   "stdout-path"};
+
+// The top-level nodes the kernel, like the firmware, finds by path.
+struct ByPath {
+  const char* name;
+  const char* second;  // the error for a second node of that name
+};
+constexpr ByPath kByPath[] = {{"cpus", "a second /cpus node"},
+                              {"chosen", "a second /chosen node"},
+                              {"aliases", "a second /aliases node"},
+                              {"reserved-memory", "a second /reserved-memory node"}};
+constexpr std::uint32_t kByPathCount = sizeof kByPath / sizeof kByPath[0];
 
 class Walker {
  public:
-  Walker(const std::uint8_t* blob, const Header& h, const Request& req, Summary& out)
-      : b_(blob), h_(h), req_(req), out_(out) {}
+  // With a lookup, the walk only answers it: the summary is not touched.
+  Walker(const std::uint8_t* blob, const Header& h, const Request& req, Summary& out,
+         Lookup* lookup = nullptr)
+      : b_(blob), h_(h), req_(req), out_(out), lookup_(lookup) {}
 
   Error run();
 
@@ -87,28 +147,41 @@ class Walker {
   Error begin_node(std::uint32_t& at);
   Error property(std::uint32_t& at);
   Error end_node(std::uint32_t at);
+  Error finish();
   Error settle();
+  Error settle_memory(const Frame& node);
+  void settle_lookup(const Frame& node);
   Error first_address(const Frame& node, std::uint64_t& address) const;
+  Error reg_entries(const Frame& node, std::uint32_t& n) const;
+  Range reg_entry(const Frame& node, std::uint32_t i) const;
   Error add_hart(std::uint64_t hart, std::uint32_t at);
+  void follow_path(Frame& node);
+  bool is_target(const Frame& node) const {
+    return lookup_ && node.on_path && lookup_->path[node.path_next] == 0;
+  }
 
   std::uint32_t struct_end() const { return h_.off_dt_struct + h_.size_dt_struct; }
-  bool in_cpus() const { return depth_ == 3 && equal(stack_[2].name, "cpus"); }
+  bool in_cpus() const { return depth_ == 3 && named(stack_[2].name, "cpus"); }
 
   const std::uint8_t* b_;
   const Header& h_;
   const Request& req_;
   Summary& out_;
+  Lookup* const lookup_;
   Frame stack_[kMaxDepth + 1] = {};  // stack_[depth_] is the open node; [0] the root's parent
   int depth_ = 0;
   std::size_t others_kept_ = 0;  // harts other than the boot hart, kept from harts[1] on
   std::uint32_t cpus_offset_ = 0;
   bool root_seen_ = false;
-  bool cpus_seen_ = false, chosen_seen_ = false;
+  std::uint32_t by_path_seen_ = 0;     // bit i: a node kByPath[i] names was seen
   std::uint64_t cpu_timebase_hz_ = 0;  // from a cpu@N node, if /cpus has none
+  bool cpus_timebase_seen_ = false, cpu_timebase_seen_ = false;
+  std::uint32_t memory_offset_ = 0;  // of the first memory node
 };
 
 Error Walker::run() {
-  stack_[0] = Frame{"", 0, 2, 1, nullptr, 0, nullptr, 0, false, false, false, 0};
+  stack_[0] =
+      Frame{"", 0, 2, 1, nullptr, 0, nullptr, 0, Kind::Other, false, false, 0, false, 0, false};
   std::uint32_t at = h_.off_dt_struct;
   for (;;) {
     if (struct_end() - at < 4) return {"the structure block ends without FDT_END", at};
@@ -131,8 +204,17 @@ Error Walker::run() {
     }
     if (e) return e;
   }
+  return lookup_ ? Error{} : finish();
+}
+
+Error Walker::finish() {
+  if (req_.image.size != 0 && out_.image_memory.size == 0) {
+    return {out_.memory_ranges == 0 ? "no /memory range"
+                                    : "the kernel's image lies in no single /memory range",
+            memory_offset_};
+  }
   if (out_.harts_in_tree == 0) return {"no enabled harts under /cpus", cpus_offset_};
-  if (out_.timebase_hz == 0) out_.timebase_hz = cpu_timebase_hz_;  // the binding allows either
+  if (!cpus_timebase_seen_) out_.timebase_hz = cpu_timebase_hz_;  // the binding allows either
   // harts[0] was kept for the boot hart; without it, the others move down.
   if (out_.boot_hart_listed) {
     out_.harts[0] = req_.boot_hart;
@@ -165,15 +247,39 @@ Error Walker::begin_node(std::uint32_t& at) {
   }
   ++depth_;
   const auto name = reinterpret_cast<const char*>(b_ + name_at);
-  // libfdt's path lookup finds the first of two same-named nodes: a second is refused.
-  if (depth_ == 2 && (equal(name, "cpus") || equal(name, "chosen"))) {
-    bool& seen = name[1] == 'p' ? cpus_seen_ : chosen_seen_;
-    if (seen) return {name[1] == 'p' ? "a second /cpus node" : "a second /chosen node", token_at};
-    seen = true;
+  // libfdt's path lookup finds the first of two nodes a path names ("cpus@1" answers "/cpus"
+  // too): a second of those the kernel finds by path is refused.
+  for (std::uint32_t i = 0; depth_ == 2 && i < kByPathCount; ++i) {
+    if (!named(name, kByPath[i].name)) continue;
+    if (by_path_seen_ & 1u << i) return {kByPath[i].second, token_at};
+    by_path_seen_ |= 1u << i;
   }
-  stack_[depth_] = Frame{name, token_at, 2, 1, nullptr, 0, nullptr, 0, false, false, false, 0};
-  if (depth_ == 2 && equal(name, "cpus")) cpus_offset_ = token_at;
+  stack_[depth_] = Frame{name,        token_at, 2,     1, nullptr, 0, nullptr, 0,
+                         Kind::Other, false,    false, 0, false,   0, false};
+  if (depth_ == 2 && named(name, "cpus")) cpus_offset_ = token_at;
+  if (lookup_) follow_path(stack_[depth_]);
   return {};
+}
+
+// Is the new node the next step along the lookup's path? The root always is; below it, the
+// first subnode whose name answers the component, as libfdt's fdt_subnode_offset finds it.
+void Walker::follow_path(Frame& node) {
+  const char* path = lookup_->path;
+  std::uint32_t next;
+  if (depth_ == 1) {
+    next = 0;
+  } else {
+    Frame& parent = stack_[depth_ - 1];
+    if (!parent.on_path || parent.path_child_taken || path[parent.path_next] == 0) return;
+    std::uint32_t end = parent.path_next;
+    while (path[end] != 0 && path[end] != '/') ++end;
+    if (!name_matches(node.name, path + parent.path_next, end - parent.path_next)) return;
+    parent.path_child_taken = true;
+    next = end;
+  }
+  while (path[next] == '/') ++next;
+  node.on_path = true;
+  node.path_next = next;
 }
 
 Error Walker::property(std::uint32_t& at) {
@@ -223,21 +329,37 @@ Error Walker::property(std::uint32_t& at) {
     f.reg_len = len;
   } else if (equal(name, "device_type")) {
     if (!is_string) return {"device_type is not a string", token_at};
-    f.is_cpu = equal(str, "cpu");
+    f.kind = equal(str, "cpu") ? Kind::Cpu : equal(str, "memory") ? Kind::Memory : Kind::Other;
   } else if (equal(name, "status")) {
     if (!is_string) return {"status is not a string", token_at};
     f.disabled = !equal(str, "okay") && !equal(str, "ok");
-  } else if (equal(name, "timebase-frequency") &&
-             ((depth_ == 2 && equal(f.name, "cpus")) || in_cpus())) {
+  }
+  if (lookup_) {
+    if (lookup_->property && is_target(f) && !lookup_->value && equal(name, lookup_->property)) {
+      if (!is_string) return {"an alias is not a string", token_at};
+      lookup_->value = str;
+    }
+    return {};
+  }
+  if (equal(name, "timebase-frequency") && ((depth_ == 2 && named(f.name, "cpus")) || in_cpus())) {
     // The binding allows 2 cells, but OpenSBI 1.1 reads only the first (a 4.3 GHz value is 1 Hz
     // to it): a 2-cell value would give the kernel and the firmware two clocks. Refused.
     if (len == 8)
       return {"timebase-frequency in 2 cells (the firmware reads only the first)", token_at};
     if (len != 4) return {"timebase-frequency is not one cell", token_at};
-    (depth_ == 2 ? out_.timebase_hz : cpu_timebase_hz_) = be32(value);
-  } else if (depth_ == 2 && equal(f.name, "chosen") && equal(name, "bootargs")) {
+    if (depth_ == 2) {
+      cpus_timebase_seen_ = true;
+      out_.timebase_hz = be32(value);
+    } else if (!cpu_timebase_seen_) {  // the first /cpus child that gives one
+      cpu_timebase_seen_ = true;
+      cpu_timebase_hz_ = be32(value);
+    }
+  } else if (depth_ == 2 && named(f.name, "chosen") && equal(name, "bootargs")) {
     if (!is_string) return {"bootargs is not a string", token_at};
     out_.bootargs = str;
+  } else if (depth_ == 2 && named(f.name, "chosen") && equal(name, "stdout-path")) {
+    if (!is_string) return {"stdout-path is not a string", token_at};
+    out_.stdout_path = str;
   }
   return {};
 }
@@ -251,6 +373,26 @@ Error Walker::first_address(const Frame& node, std::uint64_t& address) const {
   address =
       cells == 2 ? (std::uint64_t{be32(node.reg)} << 32) | be32(node.reg + 4) : be32(node.reg);
   return {};
+}
+
+// A node's "reg" as address ranges, 1 or 2 cells each, as memory ranges need: the count, and
+// entry i of n.
+Error Walker::reg_entries(const Frame& node, std::uint32_t& n) const {
+  const Frame& parent = stack_[depth_ - 1];
+  const std::uint32_t ac = parent.address_cells, sc = parent.size_cells;
+  if (ac == 0 || ac > 2 || sc == 0 || sc > 2) {
+    return {"#address-cells or #size-cells other than 1 or 2 above a memory range", node.offset};
+  }
+  n = node.reg_len / (4 * (ac + sc));
+  return {};
+}
+
+Range Walker::reg_entry(const Frame& node, std::uint32_t i) const {
+  const std::uint32_t ac = stack_[depth_ - 1].address_cells, sc = stack_[depth_ - 1].size_cells;
+  const std::uint8_t* p = node.reg + 4 * (ac + sc) * i;
+  const std::uint8_t* q = p + 4 * ac;
+  return {ac == 2 ? (std::uint64_t{be32(p)} << 32) | be32(p + 4) : be32(p),
+          sc == 2 ? (std::uint64_t{be32(q)} << 32) | be32(q + 4) : be32(q)};
 }
 
 Error Walker::add_hart(std::uint64_t hart, std::uint32_t at) {
@@ -276,15 +418,32 @@ Error Walker::end_node(std::uint32_t at) {
   return {};
 }
 
-// What the open node, its properties all read, adds to the summary: a hart, or a wanted device.
+// What the open node, its properties all read, adds to the summary: a hart, memory, a
+// reservation or a wanted device (or, in a lookup, the answer).
 Error Walker::settle() {
   const Frame& node = stack_[depth_];
-  if (!node.disabled && in_cpus() && node.is_cpu) {
+  if (lookup_) {
+    if (is_target(node) && !lookup_->property && !lookup_->node_found) {
+      lookup_->node_found = true;
+      if (!node.disabled && node.compatible &&
+          list_holds(node.compatible, node.compatible_len, req_.wanted[req_.console])) {
+        lookup_->console.found = true;
+        if (node.reg) {
+          if (const Error e = first_address(node, lookup_->console.base)) return e;
+          lookup_->console.has_reg = true;
+        }
+      }
+    }
+    return {};
+  }
+  if (const Error e = settle_memory(node)) return e;
+  if (!node.disabled && in_cpus() && node.kind == Kind::Cpu) {
     if (!node.reg) return {"a cpu node without reg", node.offset};
     std::uint64_t hart = 0;
     if (const Error e = first_address(node, hart)) return e;
     if (const Error e = add_hart(hart, node.offset)) return e;
-  } else if (!node.disabled && node.compatible) {
+  }
+  if (!node.disabled && node.compatible) {
     for (std::size_t i = 0; i < req_.wanted_count; ++i) {
       Device& d = out_.devices[i];
       if (d.found || !list_holds(node.compatible, node.compatible_len, req_.wanted[i])) continue;
@@ -298,11 +457,103 @@ Error Walker::settle() {
   return {};
 }
 
+// A /memory node's ranges, or a /reserved-memory region (whose overlap with the image is refused).
+Error Walker::settle_memory(const Frame& node) {
+  const bool memory = depth_ == 2 && node.kind == Kind::Memory;
+  const bool reserved = depth_ == 3 && named(stack_[2].name, "reserved-memory");
+  if (node.disabled || !node.reg || !(memory || reserved)) return {};
+  if (memory && out_.memory_ranges == 0) memory_offset_ = node.offset;
+  std::uint32_t n = 0;
+  if (const Error e = reg_entries(node, n)) return e;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Range r = reg_entry(node, i);
+    if (reserved) {
+      ++out_.reserved_ranges;
+      if (overlap(r, req_.image))
+        return {"a /reserved-memory region overlaps the kernel's image", node.offset};
+      continue;
+    }
+    ++out_.memory_ranges;
+    const std::uint64_t sum = out_.memory_bytes + r.size;
+    out_.memory_bytes = sum < r.size ? ~std::uint64_t{0} : sum;
+    if (req_.image.size != 0 && out_.image_memory.size == 0 && contains(r, req_.image)) {
+      out_.image_memory = r;
+    }
+  }
+  return {};
+}
+
+// The memory reservation block (specification 5.3): (address, size) pairs up to one of size 0,
+// as libfdt counts them, each inside the blob.
+Error read_reservations(const std::uint8_t* b, const Header& h, const Request& req, Summary& out) {
+  for (std::uint64_t at = h.off_mem_rsvmap;; at += 16) {
+    if (h.totalsize - at < 16) {
+      return {"the memory reservation block runs past the blob", static_cast<std::uint32_t>(at)};
+    }
+    const Range r{(std::uint64_t{be32(b + at)} << 32) | be32(b + at + 4),
+                  (std::uint64_t{be32(b + at + 8)} << 32) | be32(b + at + 12)};
+    if (r.size == 0) return {};
+    ++out.reserved_ranges;
+    if (overlap(r, req.image)) {
+      return {"a memory reservation overlaps the kernel's image", static_cast<std::uint32_t>(at)};
+    }
+  }
+}
+
+// /chosen/stdout-path names the console as a path or an alias, with options after a ':'; the
+// node it names is the console if it is an enabled match (else the first match stays), as
+// OpenSBI 1.1 picks its own console. Paths are resolved as libfdt's fdt_path_offset does.
+Error find_stdout(const std::uint8_t* b, const Header& h, const Request& req, Summary& out) {
+  constexpr std::size_t kMaxPath = 255;
+  const char* sp = out.stdout_path;
+  std::size_t len = 0;
+  while (sp[len] != 0 && sp[len] != ':') ++len;
+  if (len == 0 || req.console >= req.wanted_count) return {};
+  char path[kMaxPath + 1];
+  std::size_t at = 0;
+  std::size_t rest = 0;  // where the part after an alias starts in sp
+  if (sp[0] != '/') {
+    char alias[kMaxPath + 1];
+    while (rest < len && sp[rest] != '/') ++rest;
+    if (rest > kMaxPath) return {"a stdout-path alias longer than 255 characters", 0};
+    for (std::size_t i = 0; i < rest; ++i) alias[i] = sp[i];
+    alias[rest] = 0;
+    Lookup l{"/aliases", alias, nullptr, false, {}};
+    if (const Error e = Walker(b, h, req, out, &l).run()) return e;
+    if (!l.value) return {};  // names nothing: the first match stays the console
+    for (; l.value[at] != 0; ++at) {
+      if (at == kMaxPath) return {"stdout-path longer than 255 characters as resolved", 0};
+      path[at] = l.value[at];
+    }
+  }
+  for (std::size_t i = rest; i < len; ++i, ++at) {
+    if (at == kMaxPath) return {"stdout-path longer than 255 characters as resolved", 0};
+    path[at] = sp[i];
+  }
+  path[at] = 0;
+  // libfdt would follow an alias to another alias (and recurse for ever on a loop): refused.
+  if (path[0] != '/') return {"stdout-path's alias is not an absolute path", 0};
+  Lookup l{path, nullptr, nullptr, false, {}};
+  if (const Error e = Walker(b, h, req, out, &l).run()) return e;
+  if (l.console.found) {
+    out.devices[req.console] = l.console;
+    out.console_from_stdout_path = true;
+  }
+  return {};
+}
+
+Error read(const std::uint8_t* b, const Header& h, const Request& request, Summary& out) {
+  if (const Error e = read_reservations(b, h, request, out)) return e;
+  if (const Error e = Walker(b, h, request, out).run()) return e;
+  return find_stdout(b, h, request, out);
+}
+
 }  // namespace
 
 Error parse(const void* blob, std::size_t capacity, const Request& request, Summary& out) {
   out = Summary{};
   out.bootargs = "";
+  out.stdout_path = "";
   if (request.wanted_count > kMaxWanted) return {"more devices asked for than kMaxWanted", 0};
   const auto b = static_cast<const std::uint8_t*>(blob);
   if (!b) return {"no device tree", 0};
@@ -329,10 +580,10 @@ Error parse(const void* blob, std::size_t capacity, const Request& request, Summ
     return {"memory reservation block outside the blob or misaligned",
             offsetof(Header, off_mem_rsvmap)};
   }
-  Walker w(b, h, request, out);
-  if (const Error e = w.run()) {
+  if (const Error e = read(b, h, request, out)) {
     out = Summary{};  // nothing half-read is used
     out.bootargs = "";
+    out.stdout_path = "";
     return e;
   }
   return {};

@@ -6,8 +6,10 @@
 //
 // It keeps only what the kernel uses, so no table of "all devices" can fill up: the harts (the
 // boot hart always, then the others in tree order while room remains, all of them counted), the
-// timebase, the bootargs, and one node for each device the caller asks for: the first enabled
-// one in document order (a node before its subnodes), as libfdt's compatible lookup finds it.
+// timebase, the bootargs, the memory (counted, and checked against the image the caller occupies)
+// and one node for each device the caller asks for: the first enabled one in document order (a
+// node before its subnodes), as libfdt's compatible lookup finds it; for the console, first the
+// node /chosen/stdout-path names, as the firmware (OpenSBI) takes its own console.
 #pragma once
 
 #include <cstddef>
@@ -18,10 +20,23 @@ namespace neuron::fdt {
 inline constexpr std::size_t kMaxHarts = 512;  // harts kept: as many as QEMU virt takes
 inline constexpr std::size_t kMaxWanted = 4;   // devices one parse may look for
 
+inline constexpr std::size_t kNoConsole = kMaxWanted;
+
+// [base, base + size): memory, a reservation or the kernel's image.
+struct Range {
+  std::uint64_t base, size;
+};
+
 struct Request {
   std::uint64_t boot_hart;    // kept first, wherever the tree lists it
   const char* const* wanted;  // "compatible" strings of the devices to find
   std::size_t wanted_count;   // at most kMaxWanted
+  // wanted[console] is the console: the node /chosen/stdout-path names is taken when it is an
+  // enabled match, else the first match. kNoConsole: no device is the console.
+  std::size_t console;
+  // Memory the caller occupies (image, stacks, pools): it must lie inside one /memory range and
+  // overlap no reservation, or the tree is refused. Size 0: no memory is asked for or checked.
+  Range image;
 };
 
 struct Device {
@@ -35,9 +50,15 @@ struct Summary {
   std::size_t hart_count;          // kept in harts[]
   std::size_t harts_in_tree;       // enabled /cpus/cpu@N nodes
   bool boot_hart_listed;
-  std::uint64_t timebase_hz;   // /cpus/timebase-frequency, 0 if absent
-  const char* bootargs;        // /chosen/bootargs, "" if absent; points into the blob
-  Device devices[kMaxWanted];  // in the order of Request::wanted
+  std::uint64_t timebase_hz;      // /cpus/timebase-frequency, 0 if absent
+  const char* bootargs;           // /chosen/bootargs, "" if absent; points into the blob
+  const char* stdout_path;        // /chosen/stdout-path, "" if absent; points into the blob
+  bool console_from_stdout_path;  // devices[Request::console] is the node stdout-path names
+  Device devices[kMaxWanted];     // in the order of Request::wanted
+  std::uint64_t memory_bytes;     // the sizes of every enabled /memory range, summed
+  std::size_t memory_ranges;      // reg entries of enabled device_type = "memory" nodes
+  Range image_memory;             // the /memory range holding Request::image ({0, 0}: none asked)
+  std::size_t reserved_ranges;    // memreserve entries and enabled /reserved-memory reg entries
 };
 
 struct Error {

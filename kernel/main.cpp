@@ -62,6 +62,7 @@ extern "C" [[noreturn]] void kmain(std::uint64_t hartid, const void* dtb) {
   arch::describe_firmware(firmware, sizeof firmware);
   kprintf("NEURON SMP kernel\n");
   kprintf("KINFO: firmware %s\n", firmware);
+  boot_report_tree();  // KINIT: memory ..., KINFO: kernel image and console
   kprintf("KINFO: runqueue=%s harts=%lu boot_hart=%lu timebase=%lu Hz\n", kRunQueueVariant,
           static_cast<unsigned long>(tree.harts_in_tree), hartid, tree.timebase_hz);
   if (tree.timebase_hz < config::kMinTimebaseHz || tree.timebase_hz > config::kMaxTimebaseHz) {

@@ -1,9 +1,12 @@
 #include <cstdint>
 
 #include "kernel/arch.h"
+#include "kernel/console.h"
 #include "kernel/panic.h"
 #include "sbi.h"
 #include "uart16550.h"
+
+extern "C" char __kernel_start[], __kernel_end[];  // kernel.ld: the image, BSS and all
 
 namespace neuron::arch {
 namespace {
@@ -56,7 +59,12 @@ struct Appender {
 
 }  // namespace
 
-PlatformDevices platform_devices() { return {kWanted, kWantedCount}; }
+PlatformDevices platform_devices() { return {kWanted, kWantedCount, kConsole}; }
+
+fdt::Range kernel_image() {
+  const auto start = reinterpret_cast<std::uint64_t>(__kernel_start);
+  return {start, reinterpret_cast<std::uint64_t>(__kernel_end) - start};
+}
 
 void platform_init(const fdt::Summary& tree) {
   if (const fdt::Device& d = tree.devices[kConsole]; d.has_reg) g_uart.init(d.base);
@@ -107,11 +115,14 @@ void machine_exit(bool success, std::uint32_t code) {
   if (g_test_device) {
     *g_test_device = success ? kPass : ((code & 0xffff) << 16) | kFail;
   }
-  // No test device (or it did not stop us): SRST. OpenSBI 1.1 exits QEMU with 0 even for a
-  // failure reason, so the test scripts also read the console for the verdict.
-  sbi::srst::system_reset(
+  // No test device (or it did not stop us: a node that is none): SRST. OpenSBI 1.1 exits QEMU
+  // with 0 even for a failure reason, so the test scripts also read the console for the verdict.
+  const sbi::Result r = sbi::srst::system_reset(
       sbi::srst::ResetType::Shutdown,
       success ? sbi::srst::ResetReason::None : sbi::srst::ResetReason::SystemFailure);
+  // Nothing is left that can stop the machine: say so rather than stop without a word.
+  kprintf_emergency("KPANIC: the machine did not stop: exit device %s, SBI SRST %s\n",
+                    g_test_device ? "did not answer" : "not found", sbi::error_name(r.error));
   halt_this_cpu();
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the fuzzers' seed corpus (committed; run again only to change it):
-  corpus/fdt/       QEMU virt's own trees for 1, 4 and 64 harts, the edited trees of
+  corpus/fdt/       QEMU virt's own trees for 1, 4 and 64 harts, every edited tree of
                     tests/qemu/dtb.py, and hand-made faults of the header and the structure block
   corpus/bootargs/  command lines; the first byte is the buffer size the fuzzer passes
 Crash inputs the fuzzers find are added here by hand (named regress-*) once fixed.
@@ -53,9 +53,9 @@ def header_faults(tree):
 def tree_faults():
     """Trees wrong (or unusual but valid) in their structure, made from QEMU's 4-hart tree."""
     def edited(edit):
-        root, rsv, boot = dtb.parse(dtb.qemu_tree(4))
+        root, boot = dtb.parse(dtb.qemu_tree(4))
         edit(root)
-        return dtb.serialize(root, rsv, boot)
+        return dtb.serialize(root, boot)
 
     def duplicate_hart(root):
         cpus = root.child("cpus")
@@ -95,11 +95,10 @@ def main():
         (total,) = struct.unpack_from(">I", blob, 4)
         trees[smp] = blob[:total]
         write(f"{fdt_dir}/qemu-smp{smp}.dtb", trees[smp])
-    for edit, smp in (("boot-hart-last", 8), ("virtio-compatible-no-nul", 2),
-                      ("virtio-reg-short", 2), ("cpus-no-harts", 2)):
-        root, rsv, boot = dtb.parse(dtb.qemu_tree(smp))
+    for edit in sorted(dtb.EDITS):
+        root, boot = dtb.parse(dtb.qemu_tree(8 if edit == "boot-hart-last" else 2))
         dtb.EDITS[edit](root)
-        write(f"{fdt_dir}/edit-{edit}.dtb", dtb.serialize(root, rsv, boot))
+        write(f"{fdt_dir}/edit-{edit}.dtb", dtb.serialize(root, boot))
     for name, data in header_faults(trees[1]).items():
         write(f"{fdt_dir}/fault-{name}.dtb", data)
     for name, data in tree_faults().items():

@@ -17,7 +17,20 @@ Edits (applied in order):
   uart-nested-decoy         the UART gets a subnode that also says ns16550a, at a virtio address:
                             the first match in document order is still the real UART
   uart-decoy-first          an ns16550a at a virtio address ahead of the real UART in /soc (the
-                            firmware keeps its console on stdout-path)
+                            firmware keeps its console on stdout-path, and so does the kernel)
+  stdout-path-alias         as uart-decoy-first, with stdout-path = "serial0:115200n8" and
+                            /aliases/serial0 naming the real UART
+  no-stdout-path-decoy      no stdout-path; a decoy "ns16550a" ahead of the real UART, which also
+                            says "ns16550": the firmware looks for that first and keeps the real
+                            one, the kernel takes the first "ns16550a", a UART that never answers
+  exit-device-decoy         a "sifive,test0" at a virtio address ahead of the real one, which
+                            the firmware finds first by "sifive,test1": the kernel's write to
+                            it stops nothing, SBI SRST must
+  memory-none               no /memory node
+  memory-size-zero          /memory's size is 0
+  memory-1mib               /memory's size is 1 MiB (the kernel, at 2 MiB, lies beyond it)
+  reserved-over-kernel      a /reserved-memory no-map region over the kernel at 0x80200000
+  memreserve-over-kernel    a memory reservation block entry over the kernel at 0x80200000
 The malformed ones touch nodes the firmware (OpenSBI 1.1) does not read, so the tree reaches the
 kernel, which must refuse it. --raw writes QEMU's tree unedited (trimmed to its totalsize).
 
@@ -41,6 +54,7 @@ class Node:
         self.props = []  # (name, bytes)
         self.children = []
         self.late_props = []  # (name, bytes) after the children: no well-formed tree has any
+        self.reservations = []  # the root's only: the memory reservation block, (address, size)
 
     def child(self, name):
         for c in self.children:
@@ -91,10 +105,11 @@ def parse(blob):
             break
         else:
             raise ValueError(f"unknown token {token} at {at - 4}")
-    return root, rsv, boot_cpuid
+    root.reservations = rsv
+    return root, boot_cpuid
 
 
-def serialize(root, rsv, boot_cpuid):
+def serialize(root, boot_cpuid):
     strings, offsets = bytearray(), {}
     body = bytearray()
 
@@ -122,7 +137,8 @@ def serialize(root, rsv, boot_cpuid):
 
     emit(root)
     body.extend(struct.pack(">I", END))
-    rsvmap = b"".join(struct.pack(">QQ", a, s) for a, s in rsv) + struct.pack(">QQ", 0, 0)
+    rsvmap = b"".join(struct.pack(">QQ", a, s) for a, s in root.reservations)
+    rsvmap += struct.pack(">QQ", 0, 0)
     off_rsvmap = 40  # 8-aligned
     off_struct = off_rsvmap + len(rsvmap)
     off_strings = off_struct + len(body)
@@ -202,6 +218,58 @@ def uart_decoy_first(root):
     soc.children.insert(0, decoy)
 
 
+def stdout_path_alias(root):
+    uart_decoy_first(root)
+    aliases = Node("aliases")
+    aliases.props.append(("serial0", b"/soc/serial@10000000\0"))
+    root.children.insert(0, aliases)
+    set_prop(root.child("chosen"), "stdout-path", b"serial0:115200n8\0")
+
+
+def no_stdout_path_decoy(root):
+    uart_decoy_first(root)
+    chosen = root.child("chosen")
+    chosen.props = [(n, v) for n, v in chosen.props if n != "stdout-path"]
+    set_prop(root.child("soc").child("serial@10000000"), "compatible", b"ns16550\0ns16550a\0")
+
+
+def exit_device_decoy(root):
+    decoy = Node("test@10001000")
+    decoy.props.append(("compatible", b"sifive,test0\0"))
+    decoy.props.append(("reg", struct.pack(">IIII", 0, 0x10001000, 0, 0x1000)))  # /soc: 2+2 cells
+    root.child("soc").children.insert(0, decoy)
+
+
+def memory_node(root):
+    return next(c for c in root.children if c.name.startswith("memory@"))
+
+
+def memory_none(root):
+    root.children.remove(memory_node(root))
+
+
+def memory_size(size):
+    def edit(root):
+        node = memory_node(root)
+        base = dict(node.props)["reg"][:8]  # the root's 2 + 2 cells
+        set_prop(node, "reg", base + struct.pack(">Q", size))
+    return edit
+
+
+def reserved_over_kernel(root):
+    resv = Node("reserved-memory")
+    resv.props += [("#address-cells", struct.pack(">I", 2)), ("#size-cells", struct.pack(">I", 2)),
+                   ("ranges", b"")]
+    region = Node("blob@80200000")
+    region.props += [("reg", struct.pack(">QQ", 0x80200000, 0x10000)), ("no-map", b"")]
+    resv.children.append(region)
+    root.children.append(resv)
+
+
+def memreserve_over_kernel(root):
+    root.reservations.append((0x80200000, 0x10000))
+
+
 EDITS = {
     "boot-hart-last": boot_hart_last,
     "virtio-compatible-no-nul": virtio_compatible_no_nul,
@@ -214,6 +282,14 @@ EDITS = {
     "prop-after-subnode": prop_after_subnode,
     "uart-nested-decoy": uart_nested_decoy,
     "uart-decoy-first": uart_decoy_first,
+    "stdout-path-alias": stdout_path_alias,
+    "no-stdout-path-decoy": no_stdout_path_decoy,
+    "exit-device-decoy": exit_device_decoy,
+    "memory-none": memory_none,
+    "memory-size-zero": memory_size(0),
+    "memory-1mib": memory_size(1 << 20),
+    "reserved-over-kernel": reserved_over_kernel,
+    "memreserve-over-kernel": memreserve_over_kernel,
 }
 
 
@@ -243,11 +319,11 @@ def main():
         with open(args.out, "wb") as f:
             f.write(blob[:total])
         return
-    root, rsv, boot = parse(blob)
+    root, boot = parse(blob)
     for e in args.edit:
         EDITS[e](root)
     with open(args.out, "wb") as f:
-        f.write(serialize(root, rsv, boot))
+        f.write(serialize(root, boot))
 
 
 if __name__ == "__main__":
