@@ -26,6 +26,8 @@ Edits (applied in order):
   exit-device-decoy         a "sifive,test0" at a virtio address ahead of the real one, which
                             the firmware finds first by "sifive,test1": the kernel's write to
                             it stops nothing, SBI SRST must
+  test-reg-short            the exit device's reg shorter than its cells: the kernel refuses the
+                            tree, and the firmware, resetting through that node, faults
   memory-none               no /memory node
   memory-size-zero          /memory's size is 0
   memory-1mib               /memory's size is 1 MiB (the kernel, at 2 MiB, lies beyond it)
@@ -240,6 +242,11 @@ def exit_device_decoy(root):
     root.child("soc").children.insert(0, decoy)
 
 
+def test_reg_short(root):
+    node = root.child("soc").child("test@100000")
+    set_prop(node, "reg", dict(node.props)["reg"][:4])
+
+
 def memory_node(root):
     return next(c for c in root.children if c.name.startswith("memory@"))
 
@@ -285,6 +292,7 @@ EDITS = {
     "stdout-path-alias": stdout_path_alias,
     "no-stdout-path-decoy": no_stdout_path_decoy,
     "exit-device-decoy": exit_device_decoy,
+    "test-reg-short": test_reg_short,
     "memory-none": memory_none,
     "memory-size-zero": memory_size(0),
     "memory-1mib": memory_size(1 << 20),
