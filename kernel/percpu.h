@@ -108,8 +108,11 @@ struct Cpu {
   std::atomic<std::uint32_t> pull_asked{0};
   CpuStats stats;
 
-  void set_next(NextUp n) {
-    next = n;
+  void set_next(const NextUp& n) {
+    // Field by field: GCC 12 copies the whole struct a byte at a time here (-mstrict-align).
+    next.qos = n.qos;
+    next.claimant = n.claimant;
+    next.offerable = n.offerable;
     // relaxed: the fences of the push/pull handshake (scheduler.cpp) order it.
     place_qos.store(n.qos, std::memory_order_relaxed);
   }

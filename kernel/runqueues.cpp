@@ -42,8 +42,8 @@ bool RunQueues::push_head(Task* t) {
   return push(t);
 }
 
-Task* RunQueues::pop(QosClass lowest) {
-  for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
+Task* RunQueues::pop(QosClass lowest, std::size_t from) {
+  for (std::size_t q = from; q <= qos_index(lowest); ++q) {
     ClassQueue& c = cls_[q];
     // acquire: pairs with push_head's release (the owner's own, or one a thief raced).
     if (c.head.load(std::memory_order_relaxed) != 0) {  // relaxed: re-read by the exchange

@@ -35,8 +35,9 @@ class RunQueues {
   // Owner: t runs before every other queued task of its class (a task that was preempted).
   // Returns what push() would, were the head slot taken (it never is, see above).
   bool push_head(Task* t);
-  // Owner: the oldest task of the highest class at or above `lowest`, or nullptr.
-  Task* pop(QosClass lowest);
+  // Owner: the oldest task of the highest class at or above `lowest`, or nullptr. `from`: the
+  // class to start at, when the owner knows the ones above it are empty (highest_class()).
+  Task* pop(QosClass lowest, std::size_t from = 0);
   // Any CPU: unpinned tasks of the highest class at or above `lowest` that has any, oldest first:
   // up to half of that class's runqueue and at most `max` in one batch claim, or one task from
   // its backlog when the runqueue is found empty. A runqueue that keeps losing races ends the

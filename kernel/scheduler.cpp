@@ -183,14 +183,19 @@ void wake_window_hook(Cpu& cpu) {
   send_resched(cpu);
 }
 
-// The current task gives up the CPU in `state` (Runnable stays in rotation).
+void pick_and_switch(Cpu& cpu, Task* prev, bool prev_stays);
+
+// The current task gives up the CPU in `state` (Runnable stays in rotation). Whether it stays
+// is known here: no wake changes a Runnable task's state, and a Dead one is past waking.
 void switch_away(TaskState state) {
-  Task* self = this_cpu().current;
+  Cpu& cpu = this_cpu();
+  Task* self = cpu.current;
+  KASSERT(!self->is_idle);
   {
     sched::SpinGuard g(self->lock);
     self->state = state;
   }
-  schedule();
+  pick_and_switch(cpu, self, state == TaskState::Runnable);
 }
 
 }  // namespace
@@ -341,14 +346,22 @@ void sched_drain_inbox(Cpu& cpu) {
 void schedule() {
   KASSERT(!arch::irq_enabled());
   Cpu& cpu = this_cpu();
-  KASSERT(cpu.owed.empty());  // every path that queued a task sent what it owed
   Task* prev = cpu.current;
-  task_check_stack(prev);
   bool prev_stays;
   {
+    // A blocking or sleeping task made Runnable again by a wake since it set its state stays.
     sched::SpinGuard g(prev->lock);
     prev_stays = prev->state == TaskState::Runnable && !prev->is_idle;
   }
+  pick_and_switch(cpu, prev, prev_stays);
+}
+
+namespace {
+
+// schedule() once prev's fate is known: picks what runs next and switches to it.
+void pick_and_switch(Cpu& cpu, Task* prev, bool prev_stays) {
+  KASSERT(cpu.owed.empty());  // every path that queued a task sent what it owed
+  task_check_stack(prev);
   // A queued task that claimed the place before this point: it competes below like any other.
   const NextUp held = cpu.next;
   // The inbox first: what it queues competes below, and may not preempt later. A prev that
@@ -370,13 +383,16 @@ void schedule() {
   // would otherwise go idle steals any class. Then its own queues: down to prev's class after
   // its turn ended (SCHED_RR: the next of its class goes first), else only classes above it (a
   // reschedule that finds no higher class leaves it running with the rest of its slice).
-  std::size_t floor = cpu.rq.highest_class();
+  // The pops start at the highest class queued here: only this CPU pushes to its queues, so the
+  // classes above it stay empty.
+  const std::size_t top = cpu.rq.highest_class();
+  std::size_t floor = top;
   if (prev_stays && qos_index(prev->qos) < floor) floor = qos_index(prev->qos);
   Task* next = floor > 0 ? steal_task(cpu, static_cast<QosClass>(floor - 1)) : nullptr;
-  if (!next && !prev_stays) next = cpu.rq.pop(QosClass::Idle);
-  if (!next && prev_stays && cpu.slice_left == 0) next = cpu.rq.pop(prev->qos);
+  if (!next && !prev_stays) next = cpu.rq.pop(QosClass::Idle, top);
+  if (!next && prev_stays && cpu.slice_left == 0) next = cpu.rq.pop(prev->qos, top);
   if (!next && prev_stays && prev->qos != QosClass::PerfBurst) {
-    next = cpu.rq.pop(static_cast<QosClass>(qos_index(prev->qos) - 1));
+    next = cpu.rq.pop(static_cast<QosClass>(qos_index(prev->qos) - 1), top);
   }
   if (!next && prev->is_idle) {
     cpu.kicked = false;
@@ -442,6 +458,8 @@ void schedule() {
   // Back on prev's stack, possibly on another CPU: finish_switch re-reads everything per-CPU.
   finish_switch();
 }
+
+}  // namespace
 
 void finish_switch() {
   KASSERT(!arch::irq_enabled());
