@@ -360,6 +360,7 @@ namespace {
 
 // schedule() once prev's fate is known: picks what runs next and switches to it.
 void pick_and_switch(Cpu& cpu, Task* prev, bool prev_stays) {
+  KASSERT(!arch::irq_enabled());
   KASSERT(cpu.owed.empty());  // every path that queued a task sent what it owed
   task_check_stack(prev);
   // A queued task that claimed the place before this point: it competes below like any other.

@@ -23,8 +23,10 @@ bool steal_candidates_scan(const Cpu& thief, QosClass lowest);
 }  // namespace detail
 
 // One attempt by `thief` (this CPU, interrupts off) over every other online CPU, for a task of
-// class `lowest` or above. Returns the task to run now, or nullptr. Inline, so that with one CPU
-// a switch pays one compare, not the scan's register saves.
+// class `lowest` or above. Returns the task to run now, or nullptr; the rest of a batch is queued
+// on the thief, and only when a task is returned (the scheduler's pops after a nullptr start at
+// the class its own queues held before). Inline, so that with one CPU a switch pays one
+// compare, not the scan's register saves.
 inline Task* steal_task(Cpu& thief, QosClass lowest) {
   return cpu_count() > 1 ? detail::steal_task_scan(thief, lowest) : nullptr;
 }
