@@ -28,9 +28,10 @@ const fdt::Summary& boot_tree() { return g_tree; }
 void boot_report_tree() {
   const fdt::Range image = arch::kernel_image();
   const fdt::Range& memory = g_tree.image_memory;
+  const std::uint64_t end = memory.base + memory.size;  // a range that wraps reaches the top
   kprintf(
       "KINIT: memory 0x%lx-0x%lx holds the kernel (%lu MiB; ranges: %lu memory, %lu reserved)\n",
-      memory.base, memory.base + memory.size, g_tree.memory_bytes >> 20,
+      memory.base, end < memory.base ? ~std::uint64_t{0} : end, g_tree.memory_bytes >> 20,
       static_cast<unsigned long>(g_tree.memory_ranges),
       static_cast<unsigned long>(g_tree.reserved_ranges));
   kprintf("KINFO: kernel image 0x%lx-0x%lx (%lu KiB); console: %s (stdout-path \"%s\")\n",

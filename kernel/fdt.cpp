@@ -10,6 +10,7 @@ constexpr std::uint32_t kBeginNode = 1, kEndNode = 2, kProp = 3, kNop = 4, kEnd 
 constexpr std::uint32_t kVersion = 17;  // the version this reader reads (size_dt_struct is v17)
 constexpr int kMaxDepth = 16;
 constexpr std::size_t kMaxPropertyName = 31;  // Devicetree Specification v0.4, 2.2.4
+constexpr char kAbsent[] = "";  // a string property the tree does not give (not an empty one)
 
 std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
@@ -183,6 +184,10 @@ Error Walker::run() {
   stack_[0] =
       Frame{"", 0, 2, 1, nullptr, 0, nullptr, 0, Kind::Other, false, false, 0, false, 0, false};
   std::uint32_t at = h_.off_dt_struct;
+  // libfdt finds every node from offset 0 of the block: anything before the root hides them all.
+  if (struct_end() - at >= 4 && be32(b_ + at) != kBeginNode) {
+    return {"the structure block does not begin with the root node", at};
+  }
   for (;;) {
     if (struct_end() - at < 4) return {"the structure block ends without FDT_END", at};
     const std::uint32_t token = be32(b_ + at);
@@ -506,12 +511,13 @@ Error read_reservations(const std::uint8_t* b, const Header& h, const Request& r
 Error find_stdout(const std::uint8_t* b, const Header& h, const Request& req, Summary& out) {
   constexpr std::size_t kMaxPath = 255;
   const char* sp = out.stdout_path;
+  if (sp == kAbsent || req.console >= req.wanted_count) return {};
   std::size_t len = 0;
   while (sp[len] != 0 && sp[len] != ':') ++len;
-  if (len == 0 || req.console >= req.wanted_count) return {};
   char path[kMaxPath + 1];
   std::size_t at = 0;
   std::size_t rest = 0;  // where the part after an alias starts in sp
+  // Not a path: an alias, up to the first '/' (an empty one too, as libfdt looks it up).
   if (sp[0] != '/') {
     char alias[kMaxPath + 1];
     while (rest < len && sp[rest] != '/') ++rest;
@@ -520,7 +526,10 @@ Error find_stdout(const std::uint8_t* b, const Header& h, const Request& req, Su
     alias[rest] = 0;
     Lookup l{"/aliases", alias, nullptr, false, {}};
     if (const Error e = Walker(b, h, req, out, &l).run()) return e;
-    if (!l.value) return {};  // names nothing: the first match stays the console
+    // No alias, or an empty one (libfdt finds no node for it): the first match stays the console.
+    if (!l.value || l.value[0] == 0) return {};
+    // libfdt would follow an alias to another alias (and recurse for ever on a loop): refused.
+    if (l.value[0] != '/') return {"stdout-path's alias is not an absolute path", 0};
     for (; l.value[at] != 0; ++at) {
       if (at == kMaxPath) return {"stdout-path longer than 255 characters as resolved", 0};
       path[at] = l.value[at];
@@ -531,8 +540,6 @@ Error find_stdout(const std::uint8_t* b, const Header& h, const Request& req, Su
     path[at] = sp[i];
   }
   path[at] = 0;
-  // libfdt would follow an alias to another alias (and recurse for ever on a loop): refused.
-  if (path[0] != '/') return {"stdout-path's alias is not an absolute path", 0};
   Lookup l{path, nullptr, nullptr, false, {}};
   if (const Error e = Walker(b, h, req, out, &l).run()) return e;
   if (l.console.found) {
@@ -552,8 +559,8 @@ Error read(const std::uint8_t* b, const Header& h, const Request& request, Summa
 
 Error parse(const void* blob, std::size_t capacity, const Request& request, Summary& out) {
   out = Summary{};
-  out.bootargs = "";
-  out.stdout_path = "";
+  out.bootargs = kAbsent;
+  out.stdout_path = kAbsent;
   if (request.wanted_count > kMaxWanted) return {"more devices asked for than kMaxWanted", 0};
   const auto b = static_cast<const std::uint8_t*>(blob);
   if (!b) return {"no device tree", 0};
@@ -582,8 +589,8 @@ Error parse(const void* blob, std::size_t capacity, const Request& request, Summ
   }
   if (const Error e = read(b, h, request, out)) {
     out = Summary{};  // nothing half-read is used
-    out.bootargs = "";
-    out.stdout_path = "";
+    out.bootargs = kAbsent;
+    out.stdout_path = kAbsent;
     return e;
   }
   return {};

@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 declare -A GROUPS_PKGS=(
   [build]="cmake ninja-build g++ git"
   [kernel]="g++-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-system-misc qemu-system-data"
-  [host]="clang clang-format libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev spin"
+  [host]="clang clang-format libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev spin libfdt-dev"
   [trace]="gnuplot-nox python3"
   [bench]="libxenium-dev libtbb-dev libconcurrentqueue-dev libboost-dev gnuplot-nox python3 valgrind cargo librust-crossbeam-deque-dev"
 )

@@ -99,6 +99,14 @@ def main():
         root, boot = dtb.parse(dtb.qemu_tree(8 if edit == "boot-hart-last" else 2))
         dtb.EDITS[edit](root)
         write(f"{fdt_dir}/edit-{edit}.dtb", dtb.serialize(root, boot))
+    # The fuzzers read their knob from the last byte, which every tree above ends with 0 (its
+    # strings block's NUL): boot hart 0, the image unchecked. These copies end in 5: boot hart 1,
+    # the image of QEMU virt's kernel checked against the memory.
+    for name in sorted(os.listdir(fdt_dir)):
+        if name.startswith(("qemu-", "edit-")) and not name.endswith("-image.dtb"):
+            with open(os.path.join(fdt_dir, name), "rb") as f:
+                blob = f.read()
+            write(os.path.join(fdt_dir, name[:-4] + "-image.dtb"), blob + b"\x05")
     for name, data in header_faults(trees[1]).items():
         write(f"{fdt_dir}/fault-{name}.dtb", data)
     for name, data in tree_faults().items():
