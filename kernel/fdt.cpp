@@ -526,9 +526,9 @@ Error find_stdout(const std::uint8_t* b, const Header& h, const Request& req, Su
     alias[rest] = 0;
     Lookup l{"/aliases", alias, nullptr, false, {}};
     if (const Error e = Walker(b, h, req, out, &l).run()) return e;
-    // No alias, or an empty one (libfdt finds no node for it): the first match stays the console.
-    if (!l.value || l.value[0] == 0) return {};
-    // libfdt would follow an alias to another alias (and recurse for ever on a loop): refused.
+    if (!l.value) return {};  // no such alias: the first match stays the console
+    // libfdt would follow an alias to another alias (an empty one to the alias named ""), and
+    // recurse for ever on a loop: refused.
     if (l.value[0] != '/') return {"stdout-path's alias is not an absolute path", 0};
     for (; l.value[at] != 0; ++at) {
       if (at == kMaxPath) return {"stdout-path longer than 255 characters as resolved", 0};

@@ -144,8 +144,8 @@ bool is_console(const void* fdt, int node) {
 }
 
 // The node stdout-path names, found as OpenSBI 1.1 finds it: the part before a ':' through
-// fdt_path_offset_namelen. An alias to a relative path would make libfdt recurse (for ever on a
-// loop); the reader refuses it, so one reaching this point is a disagreement.
+// fdt_path_offset_namelen. An alias to a relative or empty path would make libfdt recurse (for
+// ever on a loop); the reader refuses it, so one reaching this point is a disagreement.
 int stdout_node(const void* fdt, const char* sp) {
   std::size_t len = 0;
   while (sp[len] != 0 && sp[len] != ':') ++len;
@@ -153,7 +153,7 @@ int stdout_node(const void* fdt, const char* sp) {
     std::size_t alias_len = 0;
     while (alias_len < len && sp[alias_len] != '/') ++alias_len;
     const char* v = fdt_get_alias_namelen(fdt, sp, static_cast<int>(alias_len));
-    require(!v || v[0] == 0 || v[0] == '/', "an alias to a relative path accepted");
+    require(!v || v[0] == '/', "an alias to a relative or empty path accepted");
   }
   return fdt_path_offset_namelen(fdt, sp, static_cast<int>(len));
 }
