@@ -8,6 +8,7 @@ which any benchmark reported an error (lost or duplicated items) writes no repor
 the '<!-- bench:begin -->' and '<!-- bench:end -->' lines of DOC.md.
 """
 import json
+import random
 import re
 import statistics
 import sys
@@ -30,32 +31,35 @@ def errors_in(benchmarks):
             if b.get("error_occurred")]
 
 
-def load_host(path, extra=()):
-    """{(workload, impl, arg): {"median"/"stddev": {field: value}, "n": repetitions}} from Google
-    Benchmark JSON with every repetition in it; the medians are computed here, over all of them
-    (Google Benchmark's own aggregate rows are skipped). Extra files in the same shape: the
-    crossbeam peer's."""
-    data = json.loads(path.read_text())
+def load_host(paths):
+    """{(workload, impl, arg): {"values"/"median"/"stddev": {field: ...}, "n": repetitions}} from
+    Google Benchmark JSON files (one per repetition, or one with every repetition in it, and the
+    crossbeam peer's in the same shape); the medians are computed here, over all of them (Google
+    Benchmark's own aggregate rows are skipped). The context is the first file's."""
+    data = json.loads(paths[0].read_text())
     benchmarks = list(data["benchmarks"])
-    for e in extra:
-        if e.exists():
-            benchmarks += json.loads(e.read_text())["benchmarks"]
+    for e in paths[1:]:
+        benchmarks += json.loads(e.read_text())["benchmarks"]
     failed = errors_in(benchmarks)
     if failed:
         sys.exit("report: benchmarks failed, no report written:\n  " + "\n  ".join(failed))
     runs = defaultdict(lambda: defaultdict(list))
+    labels = {}
     for b in benchmarks:
         if b.get("run_type") == "aggregate":
             continue
         parts = [p for p in b["run_name"].split("/") if p not in ("manual_time", "real_time")]
         workload, impl = parts[0], parts[1] if len(parts) > 1 else ""
         arg = next((p.split(":")[1] for p in parts[2:] if ":" in p), "")
+        if b.get("label"):
+            labels[(workload, impl, arg)] = b["label"]
         for f in FIELDS:
             if f in b:
                 runs[(workload, impl, arg)][f].append(b[f])
     rows = {}
     for key, fields in runs.items():
-        rows[key] = {"median": {f: statistics.median(v) for f, v in fields.items()},
+        rows[key] = {"values": dict(fields), "label": labels.get(key, ""),
+                     "median": {f: statistics.median(v) for f, v in fields.items()},
                      "stddev": {f: statistics.stdev(v) if len(v) > 1 else 0.0
                                 for f, v in fields.items()},
                      "n": max(len(v) for v in fields.values())}
@@ -158,53 +162,97 @@ def host_tables(rows, cores):
         out.append("")
 
     # 5. fork-join
-    out += ["### 5. Fork-join: fib(30) call tree, one task per node, 2 workers (M nodes/s, higher "
-            "is better; ratio: this / oneTBB nested task_group, above 1 is faster)", "",
+    fj = [k for k in rows if k[0] == "fork_join_fib"]
+    fib = fj[0][2] if fj else ""
+    workers = next((rows[k]["label"] for k in fj if rows[k].get("label")), "? workers")
+    out += [f"### 5. Fork-join: fib({fib}) call tree, one task per node, {workers} (M nodes/s, "
+            "higher is better; ratio: this / oneTBB nested task_group, above 1 is faster). The "
+            "project's pool makes its nodes before the clock starts and oneTBB inside it: the "
+            "ratio compares pool designs as much as deques", "",
             "| implementation | median M nodes/s | stddev | / tbb-task_group |", "|---|---:|---:|---:|"]
-    tbb = med("fork_join_fib", "tbb-task_group", "30", "items_per_second")[0]
+    tbb = med("fork_join_fib", "tbb-task_group", fib, "items_per_second")[0]
     for i in sorted({k[1] for k in rows if k[0] == "fork_join_fib"}):
-        m, s = med("fork_join_fib", i, "30", "items_per_second")
+        m, s = med("fork_join_fib", i, fib, "items_per_second")
         out.append(f"| {i} | {fmt(m / 1e6)} | {fmt((s or 0) / 1e6)} | {ratio(m, tbb)} |")
     out.append("")
     return out, impls
 
 
+# A goal is decided only with this many repetitions a side or more (--quick runs 2: no verdict).
+MIN_REPS = 5
+RESAMPLES = 4000
+
+
+def ratio_interval(num, den, rng):
+    """95% percentile-bootstrap interval of median(num) / median(den). The two sides' repetitions
+    are resampled independently: they ran interleaved at random, so a slow spell of the host may
+    fall on any of them."""
+    rs = sorted(statistics.median(rng.choices(num, k=len(num))) /
+                statistics.median(rng.choices(den, k=len(den))) for _ in range(RESAMPLES))
+    return rs[int(0.025 * RESAMPLES)], rs[int(0.975 * RESAMPLES) - 1]
+
+
+def verdict(interval, op, target, n):
+    """met: the whole interval on the goal's side of the target; missed: the whole interval on the
+    other; else not decided."""
+    if n < MIN_REPS:
+        return f"not decided ({n} repetitions)"
+    lo, hi = interval
+    good, bad = (hi <= target, lo > target) if op == "<=" else (lo >= target, hi < target)
+    return "met" if good else "missed" if bad else "not decided"
+
+
 def goals_table(rows):
-    """The goals of docs/benchmarks.md, each decided from this run's medians."""
+    """The goals of docs/benchmarks.md, each decided from this run: the ratio of medians, its 95%
+    bootstrap interval, and a verdict only where the interval clears the target."""
     def m(w, i, a, key="items_per_second"):
         return rows.get((w, i, a), {}).get("median", {}).get(key)
+
+    def v(w, i, a, key="items_per_second"):
+        return rows.get((w, i, a), {}).get("values", {}).get(key) or []
 
     def peers(w):
         return [(m(w, i, "1"), i) for (ww, i, a) in rows if ww == w and a == "1" and i not in PROJECT
                 and m(w, i, "1")]
 
-    goals = []  # (goal, measured ratio, target, met?, compared with)
+    goals = []  # (goal, ratio of medians, (low, high), target, compared with, verdict)
+    rng = random.Random(20261203)  # a fixed seed: the same run gives the same intervals
 
-    def add(goal, num, den, op, target, against):
-        r = num / den if num and den else None
-        met = r is not None and (r <= target if op == "<=" else r >= target)
-        goals.append((goal, r, f"{op} {target}", met, against))
+    def add(goal, w, num, den, a, op, target, key="items_per_second"):
+        nv, dv = v(w, num, a, key), v(w, den, a, key)
+        if not nv or not dv:
+            goals.append((goal, None, None, f"{op} {target}", den, "not measured"))
+            return
+        r = statistics.median(nv) / statistics.median(dv)
+        ci = ratio_interval(nv, dv, rng)
+        goals.append((goal, r, ci, f"{op} {target}", den,
+                      verdict(ci, op, target, min(len(nv), len(dv)))))
 
-    add("owner path, depth 16: lockfree-lifo / locked-lifo (ns)",
-        m("owner_push_pop", "lockfree-lifo", "16", "real_time"),
-        m("owner_push_pop", "locked-lifo", "16", "real_time"), "<=", 0.6, "locked-lifo")
-    add("owner path, depth 16: lockfree / crossbeam FIFO worker (ns)",
-        m("owner_push_pop", "lockfree", "16", "real_time"),
-        m("owner_push_pop", "crossbeam", "16", "real_time"), "<=", 1.0, "crossbeam")
+    add("owner path, depth 16: lockfree-lifo / locked-lifo (ns)", "owner_push_pop",
+        "lockfree-lifo", "locked-lifo", "16", "<=", 0.6, "real_time")
+    add("owner path, depth 16: lockfree / crossbeam FIFO worker (ns)", "owner_push_pop",
+        "lockfree", "crossbeam", "16", "<=", 1.0, "real_time")
+    add("owner path, depth 16: lockfree-lifo / xenium, LIFO against LIFO (ns)", "owner_push_pop",
+        "lockfree-lifo", "xenium", "16", "<=", 1.0, "real_time")
     for w in ("handover_free", "handover_bounded"):
         best = max(peers(w), default=(None, "no peer"))
-        add(f"{w} K=1: lockfree / best peer (items/s)", m(w, "lockfree", "1"), best[0], ">=", 1.0,
-            best[1])
-        add(f"{w} K=1: lockfree / locked (items/s)", m(w, "lockfree", "1"), m(w, "locked", "1"),
-            ">=", 3.0, "locked")
-    add("fork-join fib(30): lockfree-lifo / tbb-task_group (nodes/s)",
-        m("fork_join_fib", "lockfree-lifo", "30"), m("fork_join_fib", "tbb-task_group", "30"),
-        ">=", 1.0, "tbb-task_group")
+        add(f"{w} K=1: lockfree / best peer (items/s)", w, "lockfree", best[1], "1", ">=", 1.0)
+        add(f"{w} K=1: lockfree / locked (items/s)", w, "lockfree", "locked", "1", ">=", 3.0)
+    add("handover_free K=1: lockfree-lifo / xenium, LIFO against LIFO (items/s)", "handover_free",
+        "lockfree-lifo", "xenium", "1", ">=", 1.0)
+    fib = next((a for (w, i, a) in rows if w == "fork_join_fib"), "")
+    add(f"fork-join fib({fib}): lockfree-lifo / tbb-task_group (nodes/s)", "fork_join_fib",
+        "lockfree-lifo", "tbb-task_group", fib, ">=", 1.0)
     out = ["### Goals, decided from this run", "",
-           "| goal | measured | target | against | verdict |", "|---|---:|---|---|---|"]
-    for goal, r, target, met, against in goals:
-        out.append(f"| {goal} | {f'{r:.2f}' if r is not None else 'n/a'} | {target} | {against} | "
-                   f"{'met' if met else 'missed' if r is not None else 'not measured'} |")
+           f"A goal is met only when the 95% bootstrap interval of its ratio lies wholly on the "
+           f"goal's side of the target, missed when it lies wholly on the other side, and not "
+           f"decided otherwise (or with fewer than {MIN_REPS} repetitions, as in `--quick`).", "",
+           "| goal | measured | 95% interval | target | against | verdict |",
+           "|---|---:|---:|---|---|---|"]
+    for goal, r, ci, target, against, decided in goals:
+        out.append(f"| {goal} | {f'{r:.2f}' if r is not None else 'n/a'} | "
+                   f"{f'{ci[0]:.2f}-{ci[1]:.2f}' if ci else 'n/a'} | {target} | {against} | "
+                   f"{decided} |")
     out.append("")
     return out
 
@@ -345,14 +393,27 @@ def main():
         print(f"report: {len(failed)} benchmarks failed")
         sys.exit(1 if failed else 0)
     results = Path(sys.argv[1])
-    context, rows = load_host(results / "host.json", [results / "crossbeam.json"])
+    def by_rep(p):
+        return int(p.name.split(".")[1])
+    hosts = sorted(results.glob("host.*.json"), key=by_rep) or [results / "host.json"]
+    peers = sorted(results.glob("crossbeam.*.json"), key=by_rep) or \
+        [p for p in [results / "crossbeam.json"] if p.exists()]
+    context, rows = load_host(hosts + peers)
+    meta = dict(l.split(" ", 1) for l in (results / "meta.txt").read_text().splitlines()
+                if " " in l) if (results / "meta.txt").exists() else {}
     cores = int(context.get("cores") or context.get("num_cpus") or 2)  # those host_bench may use
     tables, impls = host_tables(rows, cores)
     reps = sorted({r.get("n", 0) for r in rows.values() if r.get("n")})
     trip = rows.get(("cacheline_round_trip", "", ""), {}).get("median", {}).get("ns_per_round_trip")
+    load = (f"load average {meta['load_before']} before the host benchmarks and "
+            f"{meta['load_after']} after them" if "load_before" in meta and "load_after" in meta
+            else f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at "
+                 f"start")
+    rust = (f"; the Rust peer built by Debian's cargo {meta['cargo']} with {meta['crate']}, its "
+            f"repetitions run between the C++ ones" if "cargo" in meta else "")
     header = [f"Machine: {context.get('num_cpus')} CPUs at {context.get('mhz_per_cpu')} MHz, "
-              f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at start; "
-              f"{context.get('date')}; {context.get('library_build_type')} Google Benchmark; "
+              f"{load}; "
+              f"{context.get('date')}; {context.get('library_build_type')} Google Benchmark{rust}; "
               f"medians over every repetition ({'/'.join(map(str, reps))} each), computed by "
               f"bench/report.py, ± one standard deviation."
               + (f" A cache line's round trip between two cores: {trip:.0f} ns (median)." if trip else "")

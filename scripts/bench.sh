@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the host and in-kernel benchmarks and writes a report (not part of the test suite).
-#   bench/results/host.json     Google Benchmark, every repetition (report.py takes the medians)
+#   bench/results/host.N.json   Google Benchmark, repetition N of every benchmark (report.py takes
+#                               the medians and decides the goals with bootstrap intervals)
 #   bench/results/kbench.txt    KBENCH and KHIST lines of every QEMU boot (multi-threaded lane;
 #                               path_ lines from the exact lane)
 #   bench/results/kbench-exact.txt  latency KBENCH and KHIST lines of the exact lane (2, 4, 8 harts)
 #   bench/results/callgrind.txt instructions per owner push+pop / push+take / push+steal pair
-#   bench/results/crossbeam.json the Rust crossbeam-deque peer (Debian's cargo and crate, built offline)
+#   bench/results/crossbeam.N.json the Rust crossbeam-deque peer, repetition N, run between the
+#                               C++ repetitions (Debian's /usr/bin/cargo and crate, built offline)
+#   bench/results/meta.txt      load averages before and after, cargo and crate versions
 #   bench/results/report.md     one Markdown table per workload, ratios from the same run
 #   bench/results/handover.png  throughput vs thieves, per implementation (gnuplot)
 #   bench/results/latency.png   wake-to-run latency histograms, exact and multi-threaded lanes
@@ -15,7 +18,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NEURON_PROG=bench
 source "$ROOT/scripts/lib.sh"
 OUT="$ROOT/bench/results"
-REPS=5
+REPS=10  # enough for the bootstrap intervals to decide most goals on a quiet 2-core machine
 MIN_TIME=0.2
 UPDATE_DOCS=0
 
@@ -36,20 +39,31 @@ mkdir -p "$OUT"
 cd "$ROOT"
 
 echo "== host benchmarks (${REPS} repetitions; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg))"
+rm -f "$OUT"/host.json "$OUT"/host.*.json "$OUT"/crossbeam.json "$OUT"/crossbeam.*.json
+echo "load_before $(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/meta.txt"
 build_preset host-bench 2>/dev/null
-# Repetitions interleaved at random: a slow spell of the host falls on all implementations alike.
-build/host-bench/bench/host_bench --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
-  --benchmark_enable_random_interleaving=true --benchmark_out="$OUT/host.json" \
-  --benchmark_out_format=json
-
-rm -f "$OUT/crossbeam.json"
-if command -v cargo >/dev/null && compgen -G "/usr/share/cargo/registry/crossbeam-deque-*" >/dev/null; then
-  echo "== crossbeam-deque peer (Rust, built offline from Debian's crates)"
-  (cd bench/crossbeam && cargo build --release --quiet) &&
-    bench/crossbeam/target/release/crossbeam-peer "$REPS" > "$OUT/crossbeam.json"
+# Debian's cargo, by path: another one first on PATH would build against other crates.
+CARGO=/usr/bin/cargo
+crossbeam=0
+if [[ -x "$CARGO" ]] && compgen -G "/usr/share/cargo/registry/crossbeam-deque-*" >/dev/null; then
+  (cd bench/crossbeam && "$CARGO" build --release --quiet) && crossbeam=1
+  echo "cargo $("$CARGO" --version | cut -d' ' -f2)" >> "$OUT/meta.txt"
+  crate=$(basename "$(compgen -G "/usr/share/cargo/registry/crossbeam-deque-*" | sort -V | tail -1)")
+  echo "crate ${crate}" >> "$OUT/meta.txt"
 else
-  echo "== crossbeam-deque peer skipped: needs cargo and librust-crossbeam-deque-dev"
+  echo "== crossbeam-deque peer skipped: needs ${CARGO} and librust-crossbeam-deque-dev"
 fi
+# Repetition by repetition, the C++ benchmarks (each process in a random order) and then the
+# Rust peer: a slow spell of the host falls on both, as on every implementation alike.
+for ((r = 1; r <= REPS; r++)); do
+  echo "   repetition ${r} of ${REPS}"
+  build/host-bench/bench/host_bench --benchmark_repetitions=1 --benchmark_min_time="$MIN_TIME" \
+    --benchmark_enable_random_interleaving=true --benchmark_out="$OUT/host.$r.json" \
+    --benchmark_out_format=json >/dev/null
+  if [[ $crossbeam -eq 1 ]]; then
+    bench/crossbeam/target/release/crossbeam-peer 1 > "$OUT/crossbeam.$r.json"
+  fi
+done
 
 echo "== owner fast path under callgrind (instructions per pair; independent of machine load)"
 : > "$OUT/callgrind.txt"
@@ -89,6 +103,7 @@ for ((r = 0; r < REPS; r++)); do
   done
 done
 
+echo "load_after $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/meta.txt"
 echo "== report"
 /usr/bin/python3 bench/report.py "$OUT"
 gnuplot -e "datafile='$OUT/handover.dat'; outfile='$OUT/handover.png'" bench/handover.gp
