@@ -8,6 +8,10 @@
 //   handover_bounded/K    the same with every implementation held to 1024 items in flight by
 //                         one shared policy (the owner waits while 1024 are queued), whatever
 //                         the queue's own capacity: the regime of a kernel runqueue
+//   handover_full_ring/K  the same limit kept by each queue itself: a ring of 1024 slots that
+//                         refuses a push when full, and the owner retries at once (a kernel
+//                         runqueue's full ring). Fixed-capacity queues only: a growing one has
+//                         no limit of its own
 //   contended_tail/K      the owner pushes one and pops one, K thieves steal: the last-item race
 //   cacheline_round_trip  two threads pass one cache line back and forth: what one cross-core
 //                         hand-off costs on this machine, printed in the report's header
@@ -122,8 +126,13 @@ const char* load_label(unsigned threads) {
   return oversubscribed(threads) ? "oversubscribed: more threads than cores" : "";
 }
 
-template <class Impl, bool kBounded>
+// How the owner is held back in a handover: not at all (a ring that never fills), by the shared
+// count of items in flight, or by the queue's own full ring.
+enum class Flow { Free, SharedLimit, FullRing };
+
+template <class Impl, Flow kFlow>
 void handover(benchmark::State& st) {
+  constexpr bool kBounded = kFlow == Flow::SharedLimit;
   const auto thieves = static_cast<unsigned>(st.range(0));
   Item lost = 0;
   for (auto _ : st) {
@@ -150,7 +159,8 @@ void handover(benchmark::State& st) {
                 if (i - 1 - seen >= kInFlight) sched::cpu_relax();
               }
             }
-            while (!impl->push(i)) sched::cpu_relax();  // full (handover_free never is)
+            // Full: handover_free never is, handover_bounded's policy keeps it from it.
+            while (!impl->push(i)) sched::cpu_relax();
           }
           done.store(true, std::memory_order_release);
         },
@@ -291,18 +301,29 @@ void register_queue_workloads() {
       ->ArgName("depth")
       ->Arg(0)
       ->Arg(16);
-  benchmark::RegisterBenchmark(("handover_free/" + name).c_str(), handover<T<kFreeCapacity>, false>)
+  benchmark::RegisterBenchmark(("handover_free/" + name).c_str(),
+                               handover<T<kFreeCapacity>, Flow::Free>)
       ->ArgName("thieves")
       ->DenseRange(1, 3)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark(("handover_bounded/" + name).c_str(),
-                               handover<T<kBoundedCapacity>, true>)
+                               handover<T<kBoundedCapacity>, Flow::SharedLimit>)
       ->ArgName("thieves")
       ->DenseRange(1, 3)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark(("contended_tail/" + name).c_str(), contended_tail<Impl>)
+      ->ArgName("thieves")
+      ->DenseRange(1, 3)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+template <template <std::size_t> class T>
+void register_full_ring() {
+  benchmark::RegisterBenchmark(("handover_full_ring/" + std::string(T<kInFlight>::kName)).c_str(),
+                               handover<T<kInFlight>, Flow::FullRing>)
       ->ArgName("thieves")
       ->DenseRange(1, 3)
       ->UseManualTime()
@@ -352,6 +373,12 @@ int main(int argc, char** argv) {
   register_queue_workloads<MoodycamelN>();
   register_queue_workloads<BoostLockfreeN>();
   register_queue_workloads<MutexDequeN>();
+  register_full_ring<LockedN>();
+  register_full_ring<LockFreeN>();
+  register_full_ring<LockFreeSharedN>();
+  register_full_ring<LockedLifoN>();
+  register_full_ring<LockFreeLifoN>();
+  register_full_ring<XeniumN>();
   register_fork_join<LockedLifo>();
   register_fork_join<LockFreeLifo>();
   register_fork_join<Xenium>();

@@ -105,7 +105,8 @@ std::uint32_t cells(const void* fdt, int node, const char* name, std::uint32_t a
 
 std::uint64_t read_cells(const std::uint8_t* p, std::uint32_t n) {
   std::uint64_t v = 0;
-  for (std::uint32_t i = 0; i < n; ++i) v = v << 32 | fdt32_ld(reinterpret_cast<const fdt32_t*>(p + 4 * i));
+  for (std::uint32_t i = 0; i < n; ++i)
+    v = v << 32 | fdt32_ld(reinterpret_cast<const fdt32_t*>(p + 4 * i));
   return v;
 }
 
@@ -242,7 +243,8 @@ Harts read_harts(const void* fdt, const kfdt::Request& req) {
       others.push_back(hart);
     }
   }
-  if (const void* tb = cpus >= 0 ? fdt_getprop(fdt, cpus, "timebase-frequency", nullptr) : nullptr) {
+  if (const void* tb =
+          cpus >= 0 ? fdt_getprop(fdt, cpus, "timebase-frequency", nullptr) : nullptr) {
     h.timebase = fdt32_ld(static_cast<const fdt32_t*>(tb));
   }
   if (h.boot_listed) h.kept.push_back(req.boot_hart);
@@ -279,7 +281,8 @@ void compare(const void* fdt, const kfdt::Request& req, const kfdt::Summary& k) 
     }
     const int out = i == kConsole && stdout_path ? stdout_node(fdt, stdout_path) : -1;
     if (is_console(fdt, out)) want = device_at(fdt, out);
-    if (i == kConsole) require(k.console_from_stdout_path == is_console(fdt, out), "console source");
+    if (i == kConsole)
+      require(k.console_from_stdout_path == is_console(fdt, out), "console source");
     const kfdt::Device& got = k.devices[i];
     require(got.found == want.found && got.has_reg == want.has_reg && got.base == want.base,
             i == kConsole ? "console" : "exit device");
