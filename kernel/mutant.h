@@ -11,14 +11,17 @@ namespace neuron::mutant {
 
 enum class Kind {
   None,
-  DropKick,           // a claimed kick of an idle CPU is never sent
-  SkipIrqSavePreempt  // the end of an interrupts-off section is not a preemption point
+  DropKick,            // a claimed kick of an idle CPU is never sent
+  SkipIrqSavePreempt,  // the end of an interrupts-off section is not a preemption point
+  OffersLowestFirst    // owed offers are sent lowest class first
 };
 
 #if defined(NEURON_MUTANT_DROP_KICK)
 inline constexpr Kind kKind = Kind::DropKick;
 #elif defined(NEURON_MUTANT_SKIP_IRQSAVE_PREEMPT)
 inline constexpr Kind kKind = Kind::SkipIrqSavePreempt;
+#elif defined(NEURON_MUTANT_OFFERS_LOWEST_FIRST)
+inline constexpr Kind kKind = Kind::OffersLowestFirst;
 #else
 inline constexpr Kind kKind = Kind::None;
 #endif

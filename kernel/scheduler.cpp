@@ -271,6 +271,16 @@ void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
 
 namespace {
 
+// The highest class with an offer left (the mutant: the lowest).
+std::size_t next_offered(const OwedIpis& owed) {
+  if (mutant::strikes(mutant::Kind::OffersLowestFirst)) {
+    for (std::size_t q = kQosCount; q-- > 0;) {
+      if (owed.classes & 1u << q) return q;
+    }
+  }
+  return owed.first_offered();
+}
+
 // The slow part of sched_send_owed_ipis, out of line: most calls owe nothing.
 [[gnu::noinline]] void send_owed(Cpu& cpu) {
   for (std::uint32_t id = 0; cpu.owed.resched != 0; ++id) {
@@ -284,7 +294,7 @@ namespace {
   // class below q, none runs one below a lower class either: the rest are dropped (each stays
   // queued here, in reach of every CPU that looks for work).
   bool idlers = true, takers = true;
-  for (std::size_t q; (q = cpu.owed.first_offered()) != kQosCount;) {
+  for (std::size_t q; (q = next_offered(cpu.owed)) != kQosCount;) {
     while (cpu.owed.take_offer(q)) {
       if (!takers) continue;
       idlers = idlers && kick_idle_cpu(cpu);

@@ -106,11 +106,11 @@ void occupier(void*) {
   hold_cpu([] { return g_prio.release.load(std::memory_order_relaxed) != 0; }, kHoldTicks);
 }
 
-// Occupies the CPUs from `first` on: cpu1 with a Normal task, the others with `others`-class
-// tasks. cpu0's occupier runs once this task sleeps.
-const char* occupy(std::uint32_t first, QosClass others) {
+// Occupies the CPUs from `first` on: cpu1 with a `prio_cpu`-class task, the others with
+// `others`-class tasks. cpu0's occupier runs once this task sleeps.
+const char* occupy(std::uint32_t first, QosClass others, QosClass prio_cpu = QosClass::Normal) {
   for (std::uint32_t id = first; id < cpu_count(); ++id) {
-    const QosClass q = id == kPrioCpu ? QosClass::Normal : others;
+    const QosClass q = id == kPrioCpu ? prio_cpu : others;
     Task* t = task_create_blocked("occupier", q, occupier, nullptr);
     if (!t) return fail("no task slot");
     if (!task_pin(t, id)) return fail("cpu%u refused a pinned task", id);
@@ -240,6 +240,50 @@ std::uint64_t queued_behind_trial(const char*& error) {
   return worst;
 }
 
+void offered_low_body(void*) {}
+
+// Offers of two classes owed at once, the higher placed first. cpu1 runs a PerfBurst task and
+// every other CPU a Normal one (cpu0 this task), none idle. A PerfBurst and a Normal task reach
+// cpu1's inbox together and one IPI makes cpu1 queue both behind its own PerfBurst task, offering
+// each: the PerfBurst offer has a taker (any CPU running Normal, asked to pull), the Normal one has
+// none (no CPU runs a lower class). Sent lowest class first, the Normal offer finds no taker, which
+// ends the sending (no CPU below Normal says nothing about CPUs below PerfBurst), and the
+// PerfBurst task waits for a slice to end somewhere.
+std::uint64_t mixed_offers_trial(const char*& error) {
+  reset_prio(1);
+  if (!wait_others_parked()) {
+    error = fail("a CPU never went idle");
+    return kTrialFailed;
+  }
+  // cpu0 is held by this task (Normal) itself: an occupier of its class there would keep it
+  // from running again until that occupier's slice ended, which would then end with every
+  // other occupier's, at the release, and a CPU at a slice's end looks for work by itself.
+  if ((error = occupy(1, QosClass::Normal, QosClass::PerfBurst))) return kTrialFailed;
+  const std::uint64_t released = arch::time_now();
+  if (!task_create_on("offered-high", QosClass::PerfBurst, timed_body, as_arg(0), kPrioCpu,
+                      IpiDelivery::Suppress) ||
+      !task_create_on("offered-low", QosClass::Normal, offered_low_body, nullptr, kPrioCpu,
+                      IpiDelivery::Suppress)) {
+    error = fail("no task slot");
+    return kTrialFailed;
+  }
+  if (const IpiError e = ipi_send(kPrioCpu, IpiReason::Resched); e != IpiError::None) {
+    error = fail("resched IPI to cpu%u: %s", kPrioCpu, ipi_error_name(e));
+    return kTrialFailed;
+  }
+  // This task holds cpu0 (Normal) rather than sleep: a switch here would look at cpu1's queue
+  // and find the PerfBurst task by itself, whatever the offers did. acquire: pairs with the
+  // started task's release increment (start[] before the count).
+  hold_cpu([] { return g_prio.started.load(std::memory_order_acquire) != 0; }, kHoldTicks);
+  if (g_prio.started.load(std::memory_order_acquire) == 0) {
+    error = fail("the PerfBurst task offered by cpu%u never ran", kPrioCpu);
+    return kTrialFailed;
+  }
+  const std::uint64_t waited = elapsed(released, g_prio.start[0]);
+  if ((error = finish_trial())) return kTrialFailed;
+  return waited;
+}
+
 const char* test_cross_cpu_priority() {
   const char* error = nullptr;
   const Timed w =
@@ -260,11 +304,21 @@ const char* test_cross_cpu_priority() {
         cpu_count() - 1, kPrioCpu, cpu_count() - 1, to_us(q.value), lane(), to_us(q.limit),
         q.trials);
   }
+  const Timed m =
+      timed_trials(tick_period() / kWakeBoundDivisor, [&] { return mixed_offers_trial(error); });
+  if (error) return error;
+  if (!m.ok) {
+    return fail(
+        "a PerfBurst task offered by busy cpu%u with a Normal one, every CPU running Normal or "
+        "above, waited %lu us (%s, held to %lu us), trial %d",
+        kPrioCpu, to_us(m.value), lane(), to_us(m.limit), m.trials);
+  }
   kprintf(
       "KINFO: cross-cpu priority (%s, %d trials each): longest waits %lu us woken on a busy "
-      "CPU (held to %lu us), %lu us for %u queued behind one (held to %lu us)\n",
+      "CPU (held to %lu us), %lu us for %u queued behind one (held to %lu us), %lu us offered "
+      "with a lower class (held to %lu us)\n",
       lane(), kTrials, to_us(w.value), to_us(w.limit), to_us(q.value), cpu_count() - 1,
-      to_us(q.limit));
+      to_us(q.limit), to_us(m.value), to_us(m.limit));
   return nullptr;
 }
 
