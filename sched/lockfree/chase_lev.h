@@ -33,9 +33,11 @@
 //
 // The one subtle ordering. take() writes bottom then reads top; steal() reads top then bottom.
 // That is a store-then-load on each side (Dekker's pattern): without a StoreLoad barrier between
-// them both sides may read the other's old value, and owner and thief take the same item. A
-// seq_cst fence on each side puts the two in one total order, so at least one sees the other.
-// A FIFO deque has no take(), so its steals need no fence at all (see load_top_bottom()).
+// them both sides may read the other's old value, and owner and thief take the same item. The
+// paper puts a seq_cst fence on each side; here both sides' accesses are seq_cst instead, which
+// puts the four in the one total order S just as well (the argument is at
+// store_bottom_load_top()) and costs a steal no fence on x86. A FIFO deque has no take(), so its
+// steals need no StoreLoad ordering at all (see load_top_bottom()).
 // Every other access needs only acquire/release or nothing; each says why below.
 //
 // Layout: top and bottom on cache lines of their own, and the slots on the next (see IndexLayout
@@ -49,9 +51,8 @@
 // it (after the ring wrapped); the thief's CAS then fails and the torn-looking read is discarded.
 // Atomic slots make that a benign race instead of undefined behaviour.
 //
-// ThreadSanitizer does not model standalone fences. Under TSan (and only there) the two fenced
-// sequences use seq_cst accesses instead, which give the same StoreLoad ordering and are visible
-// to TSan: see store_bottom_load_top() and load_top_bottom(), the one place the builds differ.
+// ThreadSanitizer, which does not model standalone fences, sees every ordering the deque uses:
+// there are none.
 #pragma once
 
 #include <atomic>
@@ -60,14 +61,6 @@
 
 #include "sched/platform.h"
 #include "sched/runqueue.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define NEURON_SCHED_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define NEURON_SCHED_TSAN 1
-#endif
-#endif
 
 namespace neuron::sched {
 
@@ -248,23 +241,24 @@ class BasicChaseLevDeque {
 
   // take(): publish bottom = b, then read top, with StoreLoad ordering between the two.
   std::int64_t store_bottom_load_top(std::int64_t b) {
-#if defined(NEURON_SCHED_TSAN)
     if constexpr (Orders::kTakeFence) {
-      // TSan build: a seq_cst store and a seq_cst load are ordered in the single total order S,
-      // like the fence below, and TSan understands them.
+      // seq_cst store, then seq_cst load: both in the single total order S with the thief's two
+      // seq_cst loads (load_top_bottom()), so either the thief's bottom load follows our store
+      // in S and sees it (or a later bottom), or our top load follows the thief's loads and sees
+      // a top no older than the thief read; with every write to a LIFO deque's top a seq_cst
+      // CAS, that is the fence pairing's guarantee. Chosen over fences for the thief's sake: a
+      // seq_cst load is a plain load on x86, where a fence is an mfence on every steal (on
+      // RISC-V both cost a fence). TSan models these, not standalone fences.
       idx_.bottom.store(b, std::memory_order_seq_cst);
       return idx_.top.load(std::memory_order_seq_cst);
     }
-#endif
     // release: a thief whose acquire load reads this decremented bottom must see the slots
     // pushed before it. The PPoPP paper's C11 proof got that from the release sequence of the
     // last push, but C++20 no longer extends release sequences over later same-thread stores.
-    // (On x86 a plain store; on RISC-V one `fence rw,w`.)
+    // (On x86 a plain store; on RISC-V one `fence rw,w`.) This branch is the mutant without
+    // the StoreLoad ordering, for the tests that must catch its loss.
     idx_.bottom.store(b, std::memory_order_release);
-    // seq_cst fence: StoreLoad. Pairs with the fence in load_top_bottom(): either the thief sees
-    // our decremented bottom, or we see its incremented top.
-    if constexpr (Orders::kTakeFence) std::atomic_thread_fence(std::memory_order_seq_cst);
-    return idx_.top.load(std::memory_order_relaxed);  // relaxed: ordered by the fence
+    return idx_.top.load(std::memory_order_relaxed);
   }
 
   // steal(): read top, then bottom; on a LIFO deque with the ordering that pairs with
@@ -282,21 +276,16 @@ class BasicChaseLevDeque {
       b = idx_.bottom.load(std::memory_order_acquire);
       return;
     }
-#if defined(NEURON_SCHED_TSAN)
     if constexpr (Orders::kStealFence) {
-      // TSan build: see store_bottom_load_top(). acquire on bottom is implied by seq_cst.
+      // seq_cst loads: pair with take()'s seq_cst store and load (see store_bottom_load_top()).
+      // seq_cst implies acquire: the bottom load pairs with push()'s release store, making the
+      // slot contents visible, and the top load keeps the bottom load after it.
       t = idx_.top.load(std::memory_order_seq_cst);
       b = idx_.bottom.load(std::memory_order_seq_cst);
       return;
     }
-#endif
-    // relaxed: the seq_cst fence right after orders this load before the bottom and slot loads,
-    // and acts as its acquire fence. (The paper's acquire here orders the read of the array
-    // pointer of its growable deque, which this fixed-size one does not have.)
-    t = idx_.top.load(std::memory_order_relaxed);
-    // seq_cst fence: pairs with take()'s fence (see store_bottom_load_top()).
-    if constexpr (Orders::kStealFence) std::atomic_thread_fence(std::memory_order_seq_cst);
-    // acquire: pairs with push()'s release store of bottom, making the slot contents visible.
+    // The mutant without the thief's half of the StoreLoad pairing: acquire loads only.
+    t = idx_.top.load(std::memory_order_acquire);
     b = idx_.bottom.load(std::memory_order_acquire);
   }
 
