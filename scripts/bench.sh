@@ -22,7 +22,7 @@ REPS=10  # enough for the bootstrap intervals to decide most goals on a quiet 2-
 MIN_TIME=0.2
 UPDATE_DOCS=0
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^# Usage:/p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
