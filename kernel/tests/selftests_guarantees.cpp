@@ -271,10 +271,7 @@ std::uint64_t burst_trial(std::uint32_t& worst, const char*& error) {
       return kTrialFailed;
     }
   }
-  if (const IpiError e = ipi_send(kBurstTarget, IpiReason::Resched); e != IpiError::None) {
-    error = fail("resched IPI to cpu%u: %s", kBurstTarget, ipi_error_name(e));
-    return kTrialFailed;
-  }
+  if ((error = send_withheld_resched(kBurstTarget))) return kTrialFailed;
   // cpu0 stays busy meanwhile: it neither steals nor polls, and wakes no sleeper.
   // acquire: pairs with the tasks' release increments, for start[] and cpu[].
   hold_cpu([&] { return b.done.load(std::memory_order_acquire) == b.size; }, kSelftestWaitTicks);
@@ -639,8 +636,7 @@ const char* test_pinned_stays() {
     }
   }
   task_wake(pinned);  // behind the flood: no IPI of its own (the inbox was not empty)
-  if (const IpiError e = ipi_send(kPinCpu, IpiReason::Resched); e != IpiError::None)
-    return fail("resched IPI to cpu%u: %s", kPinCpu, ipi_error_name(e));
+  if (const char* error = send_withheld_resched(kPinCpu)) return error;
   // 3. Yield, sleep and remote wakes, while the other CPUs steal the flood.
   for (std::uint32_t blocks = 2; blocks <= 1 + kPinRounds / 3; ++blocks) {
     if (!blocked_after(blocks))

@@ -223,10 +223,7 @@ std::uint64_t queued_behind_trial(const char*& error) {
       return kTrialFailed;
     }
   }
-  if (const IpiError e = ipi_send(kPrioCpu, IpiReason::Resched); e != IpiError::None) {
-    error = fail("resched IPI to cpu%u: %s", kPrioCpu, ipi_error_name(e));
-    return kTrialFailed;
-  }
+  if ((error = send_withheld_resched(kPrioCpu))) return kTrialFailed;
   if (!wait_for_count(g_prio.started, n, kSelftestWaitTicks)) {
     error = fail("%u of %u tasks queued behind cpu%u started", g_prio.started.load(), n, kPrioCpu);
     return kTrialFailed;
@@ -267,10 +264,7 @@ std::uint64_t mixed_offers_trial(const char*& error) {
     error = fail("no task slot");
     return kTrialFailed;
   }
-  if (const IpiError e = ipi_send(kPrioCpu, IpiReason::Resched); e != IpiError::None) {
-    error = fail("resched IPI to cpu%u: %s", kPrioCpu, ipi_error_name(e));
-    return kTrialFailed;
-  }
+  if ((error = send_withheld_resched(kPrioCpu))) return kTrialFailed;
   // This task holds cpu0 (Normal) rather than sleep: a switch here would look at cpu1's queue
   // and find the PerfBurst task by itself, whatever the offers did. acquire: pairs with the
   // started task's release increment (start[] before the count).

@@ -8,6 +8,7 @@
 #include "kernel/arch.h"
 #include "kernel/boot.h"
 #include "kernel/config.h"
+#include "kernel/ipi.h"
 #include "kernel/mutant.h"
 #include "kernel/percpu.h"
 #include "kernel/tests/selftest.h"
@@ -30,6 +31,15 @@ template <typename Pred>
 void hold_cpu(Pred pred, std::uint64_t ticks) {
   const std::uint64_t until = arch::time_now() + ticks * tick_period();
   while (!pred() && arch::time_now() < until) arch::wait_for_interrupt();  // tick or IPI ends it
+}
+
+// Sends the resched IPI a test withheld (IpiDelivery::Suppress) to `cpu`, so that the tasks in
+// its inbox arrive at once. nullptr, or the failure.
+inline const char* send_withheld_resched(std::uint32_t cpu) {
+  if (const IpiError e = ipi_send(cpu, IpiReason::Resched); e != IpiError::None) {
+    return fail("resched IPI to cpu%u: %s", cpu, ipi_error_name(e));
+  }
+  return nullptr;
 }
 
 // Timed cases, one rule in two lanes; no trial is ever retried.
