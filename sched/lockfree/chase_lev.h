@@ -36,9 +36,9 @@
 // them both sides may read the other's old value, and owner and thief take the same item. The
 // paper puts a seq_cst fence on each side; here both sides' accesses are seq_cst instead, which
 // puts the four in the one total order S just as well (the argument is at
-// store_bottom_load_top()) and costs a steal no fence on x86. A FIFO deque has no take(), so its
-// steals need no StoreLoad ordering at all (see load_top_bottom()).
-// Every other access needs only acquire/release or nothing; each says why below.
+// store_bottom_load_top()) and costs a steal no fence on x86 (but one more on RISC-V). A FIFO deque
+// has no take(), so its steals need no StoreLoad ordering at all (see load_top_bottom()). Every
+// other access needs only acquire/release or nothing; each says why below.
 //
 // Layout: top and bottom on cache lines of their own, and the slots on the next (see IndexLayout
 // for why, and the measurement behind it).
@@ -247,8 +247,10 @@ class BasicChaseLevDeque {
       // in S and sees it (or a later bottom), or our top load follows the thief's loads and sees
       // a top no older than the thief read; with every write to a LIFO deque's top a seq_cst
       // CAS, that is the fence pairing's guarantee. Chosen over fences for the thief's sake: a
-      // seq_cst load is a plain load on x86, where a fence is an mfence on every steal (on
-      // RISC-V both cost a fence). TSan models these, not standalone fences.
+      // seq_cst load is a plain load on x86, where a fence is an mfence on every steal. On
+      // RISC-V it costs more: each seq_cst load carries a leading `fence rw,rw`, so a steal pays
+      // two full fences instead of one (the kernel's deques are FIFO and run neither). TSan
+      // models these, not standalone fences.
       idx_.bottom.store(b, std::memory_order_seq_cst);
       return idx_.top.load(std::memory_order_seq_cst);
     }
