@@ -57,9 +57,24 @@ const char* hart_status_name(HartStatus s);  // e.g. "SBI_ERR_INVALID_ADDRESS"
 // as the only argument. Returns once the firmware accepted the request, not when the hart runs.
 HartStatus cpu_start(std::uint64_t hartid, void* cpu_block);
 HartStatus send_ipi(std::uint64_t hartid);
+// IPIs to several harts with as few firmware calls as the arch allows: the harts of one window
+// (RISC-V SBI: 64 hart ids from a multiple of 64) go in one call. Harts are added in any order;
+// one outside the open window sends that window first. flush() sends the last one.
+class IpiBatch {
+ public:
+  HartStatus add(std::uint64_t hartid);  // the status of the window it sent, if any
+  HartStatus flush();
+  std::uint32_t calls() const { return calls_; }        // firmware calls made
+  std::uint32_t accepted() const { return accepted_; }  // harts in windows the firmware took
+ private:
+  std::uint64_t base_ = 0, mask_ = 0;  // the open window: its first hart id, a bit per hart
+  std::uint32_t open_ = 0, calls_ = 0, accepted_ = 0;
+};
 // Starts a hart the kernel does not manage in a loop that waits for good, every interrupt masked,
 // so that it leaves the firmware (whose wait for a start spins under QEMU).
 HartStatus cpu_park(std::uint64_t hartid);
+// True when the firmware can start `hartid` (it reports a state for it).
+bool cpu_known(std::uint64_t hartid);
 // True when the firmware reports `hartid` stopped (never started, or handed back to it).
 bool cpu_is_stopped(std::uint64_t hartid);
 // True when the firmware reports `hartid` on its way to our entry (start pending) or there, or on

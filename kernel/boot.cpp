@@ -53,9 +53,9 @@ const char* boot_arg(const char* key, char* buf, unsigned len) {
 
 void boot_check_args() {
   // Every boot argument the kernel reads (docs/architecture/01-neuron-kernel.md, "Test hooks").
-  static constexpr const char* kKnown[] = {"neuron.exact",   "neuron.trace",   "neuron.fail",
-                                           "neuron.panic",   "neuron.reenter", "neuron.bad_start",
-                                           "neuron.overflow"};
+  static constexpr const char* kKnown[] = {"neuron.exact",    "neuron.trace",   "neuron.fail",
+                                           "neuron.panic",    "neuron.reenter", "neuron.bad_start",
+                                           "neuron.overflow", "neuron.max_cpus"};
   char word[40];
   if (bootargs_unknown(g_tree.bootargs, "neuron.", kKnown, sizeof kKnown / sizeof kKnown[0], word,
                        sizeof word)) {

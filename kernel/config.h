@@ -6,7 +6,7 @@
 
 namespace neuron::config {
 
-inline constexpr std::size_t kMaxCpus = 64;                 // the online mask is one 64-bit word
+inline constexpr std::size_t kMaxCpus = 512;                // QEMU virt's limit (cpumask.h sets)
 inline constexpr std::size_t kMaxDeviceTreeSize = 1 << 20;  // bytes the boot CPU may read there
 inline constexpr std::size_t kBootStackSize = 16384;        // per CPU: its boot and idle context
 inline constexpr std::size_t kMaxTasks = 512;

@@ -17,11 +17,10 @@ const char* ipi_error_name(IpiError e) {
   return "?";
 }
 
-IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) {
-  if (target >= config::kMaxCpus) return IpiError::InvalidCpu;
-  if (!cpu_is_online(target)) return IpiError::Offline;
-  IrqSave irq;  // count on the CPU that sends: no migration between the counters
-  CpuStats& mine = this_cpu().stats;
+namespace {
+
+// Counts and records one request and sets its reason bit, before the firmware is asked.
+void post(CpuStats& mine, std::uint32_t target, IpiReason reason, IpiDelivery delivery) {
   mine.add(mine.ipis_requested);
   // Recorded before the send: the target may wake and record its receipt before the call returns.
   if (delivery == IpiDelivery::Send) {
@@ -31,10 +30,39 @@ IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) 
   // target's acquire exchange in handle_ipi.
   g_cpus[target].ipi_reasons.fetch_or(static_cast<std::uint32_t>(reason),
                                       std::memory_order_release);
+}
+
+}  // namespace
+
+IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) {
+  if (target >= config::kMaxCpus) return IpiError::InvalidCpu;
+  if (!cpu_is_online(target)) return IpiError::Offline;
+  IrqSave irq;  // count on the CPU that sends: no migration between the counters
+  CpuStats& mine = this_cpu().stats;
+  post(mine, target, reason, delivery);
   if (delivery == IpiDelivery::Suppress) return IpiError::None;
+  mine.add(mine.ipi_calls);
   if (!arch::send_ipi(g_cpus[target].arch.hartid).ok()) return IpiError::SendFailed;
   mine.add(mine.ipis_sent);
   return IpiError::None;
+}
+
+IpiError ipi_send_many(const CpuMask& targets, IpiReason reason) {
+  bool online = true;
+  targets.for_each([&](std::uint32_t id) { online = online && cpu_is_online(id); });
+  if (!online) return IpiError::Offline;
+  IrqSave irq;  // as in ipi_send
+  CpuStats& mine = this_cpu().stats;
+  arch::IpiBatch batch;
+  bool sent = true;
+  targets.for_each([&](std::uint32_t id) {
+    post(mine, id, reason, IpiDelivery::Send);
+    sent = batch.add(g_cpus[id].arch.hartid).ok() && sent;
+  });
+  sent = batch.flush().ok() && sent;
+  mine.add(mine.ipi_calls, batch.calls());
+  mine.add(mine.ipis_sent, batch.accepted());
+  return sent ? IpiError::None : IpiError::SendFailed;
 }
 
 namespace kernel {

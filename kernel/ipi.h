@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "cpumask.h"
+
 namespace neuron {
 
 enum class IpiReason : std::uint32_t {
@@ -23,6 +25,10 @@ enum class IpiDelivery { Send, Suppress };
 
 // Refuses (before counting anything) a target id out of range or a CPU that is not online.
 IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery = IpiDelivery::Send);
+// The same reason to every CPU in `targets`, with as few firmware calls as the arch allows (one
+// per window of harts, arch::IpiBatch). Refuses the whole set, before counting anything, if a
+// CPU in it is not online.
+IpiError ipi_send_many(const CpuMask& targets, IpiReason reason);
 
 // The arch trap handler's entry for a software interrupt: takes the pending reasons and acts on
 // them (Resched: drain the inbox). Interrupts off.

@@ -5,6 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 
+// Static memory that boot does not clear (the linker script's .noinit): for buffers that are
+// written before they are read, such as stacks filled with their pattern before first use.
+#define NEURON_NOINIT __attribute__((section(".bss.neuron_noinit")))
+
 namespace neuron {
 
 std::size_t kstrlen(const char* s);

@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "config.h"
+#include "cpumask.h"
 #include "runqueue_select.h"
 #include "runqueues.h"
 #include "task.h"
@@ -26,6 +27,7 @@ struct CpuStats {
   Counter inbox_drains{0};            // drains of this CPU's inbox that took a task or more
   Counter ipis_requested{0};          // IPIs this CPU asked for (valid target)
   Counter ipis_sent{0};               // ... that the SBI accepted
+  Counter ipi_calls{0};               // firmware calls that sent them (one per window of harts)
   Counter ipis_recv{0};               // software-interrupt traps that delivered an IPI's reasons
   Counter ipis_acked{0};              // resched requests this CPU handled
   Counter idle_ticks{0};              // ticks that found this CPU idle
@@ -51,12 +53,26 @@ struct NextUp {
 // IPIs a CPU decided on while holding a task's lock, sent once it has let go: the CPU they wake
 // would take that lock first, and a firmware call is slow to spin behind.
 struct OwedIpis {
-  std::uint64_t resched = 0;  // CPUs whose inbox got a task: a bit per CPU
+  CpuMask resched;  // CPUs whose inbox got a task
   // Tasks offered, by class index: for each, an idle CPU to wake so it steals, or else a CPU
   // running a lower class to ask to pull.
   std::uint32_t offers[kQosCount] = {};
-  std::uint32_t classes = 0;  // bit q set while offers[q] != 0: empty() is asked at every switch
-  bool empty() const { return (resched | classes) == 0; }
+  // Bit q set while offers[q] != 0, bit kReschedOwed while `resched` has a CPU: one word that
+  // empty() reads at every switch, whatever the size of the mask.
+  static constexpr std::uint32_t kReschedOwed = 1u << kQosCount;
+  std::uint32_t classes = 0;
+  bool empty() const { return classes == 0; }
+  void owe_resched(std::uint32_t cpu) {
+    resched.set(cpu);
+    classes |= kReschedOwed;
+  }
+  // The CPUs owed a resched IPI, handed over once: the set is left empty.
+  CpuMask take_resched() {
+    const CpuMask m = resched;
+    resched = CpuMask{};
+    classes &= ~kReschedOwed;
+    return m;
+  }
   void offer(std::size_t qos) {
     ++offers[qos];
     classes |= 1u << qos;
@@ -66,7 +82,7 @@ struct OwedIpis {
   std::size_t first_offered() const {
     static_assert(kQosCount == 4);
     constexpr std::uint8_t kFirst[16] = {4, 0, 1, 0, 2, 0, 1, 0, 3, 0, 1, 0, 2, 0, 1, 0};
-    return kFirst[classes];
+    return kFirst[classes & 15];
   }
   bool take_offer(std::size_t qos) {
     if (offers[qos] == 0) return false;
@@ -129,10 +145,8 @@ inline std::uint32_t cpu_current_id() { return this_cpu().id; }
 extern std::uint32_t g_cpu_count;
 inline std::uint32_t cpu_count() { return g_cpu_count; }
 void cpu_set_count(std::uint32_t n);
-std::uint64_t cpu_online_mask();
+CpuMask cpu_online_mask();
+bool cpu_is_online(std::uint32_t id);  // false for an id out of range
 void cpu_set_online(std::uint32_t id);
-inline bool cpu_is_online(std::uint32_t id) {
-  return id < config::kMaxCpus && (cpu_online_mask() >> id) & 1;
-}
 
 }  // namespace neuron

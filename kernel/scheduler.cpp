@@ -15,7 +15,7 @@ std::uint64_t g_tick_period = 0;  // timebase units per tick; set once at boot
 std::uint64_t g_tick_origin = 0;  // time of tick 0, common to all CPUs so their counts agree
 
 // CPUs in their idle loop that have not been kicked yet: a bit per CPU.
-std::atomic<std::uint64_t> g_idle_mask{0};
+AtomicCpuMask g_idle_mask;
 
 // Test hook for the wake-latency selftest: a task to hand to the arming CPU, inbox and IPI, at
 // the start of that CPU's next wake (see sched_arm_wake_window).
@@ -44,20 +44,24 @@ bool kick_idle_cpu(const Cpu& self) {
   // mask (and, in ask_to_pull, of the CPUs' classes). Pairs with the fences in idle_loop and
   // schedule(): either we see the idler's bit (or the CPU's lower class), or it sees our work.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  const std::uint64_t idle = g_idle_mask.load(std::memory_order_relaxed);  // relaxed: fenced above
-  if (idle == 0) return false;
+  const CpuMask idle = g_idle_mask.snapshot(std::memory_order_relaxed);  // relaxed: fenced above
+  // Claim the kick, so a burst sends one IPI per idler. release: the idler that finds its bit
+  // gone (withdraw, acquire) then sees the work published before this, on RVWMO too.
+  auto kick = [&](std::uint32_t id) {
+    if (!g_idle_mask.take(id, std::memory_order_release)) return false;
+    if (mutant::strikes(mutant::Kind::DropKick)) return true;  // claimed, never sent
+    send_resched(g_cpus[id]);
+    return true;
+  };
+  // From the CPU after this one round to the one before it, so that kicks spread over the idlers.
   const std::uint32_t n = cpu_count();
-  for (std::uint32_t i = 1; i < n; ++i) {
-    const std::uint32_t id = (self.id + i) % n;
-    const std::uint64_t bit = std::uint64_t{1} << id;
-    if (!(idle & bit)) continue;
-    // Claim the kick, so a burst sends one IPI per idler. release: the idler that finds its bit
-    // gone (withdraw, acquire) then sees the work published before this, on RVWMO too.
-    if (g_idle_mask.fetch_and(~bit, std::memory_order_release) & bit) {
-      if (mutant::strikes(mutant::Kind::DropKick)) return true;  // claimed, never sent
-      send_resched(g_cpus[id]);
-      return true;
-    }
+  for (std::uint32_t id = idle.next(self.id + 1, n); id != CpuMask::kNone;
+       id = idle.next(id + 1, n)) {
+    if (kick(id)) return true;
+  }
+  for (std::uint32_t id = idle.next(0, self.id); id != CpuMask::kNone;
+       id = idle.next(id + 1, self.id)) {
+    if (kick(id)) return true;
   }
   return false;
 }
@@ -263,7 +267,7 @@ void sched_enqueue(Task* t, Cpu& target, IpiDelivery delivery) {
   if (delivery == IpiDelivery::Suppress) {
     send_resched(target, delivery);  // no firmware call: sets the reason and counts only
   } else if (was_empty) {
-    cpu.owed.resched |= std::uint64_t{1} << target.id;
+    cpu.owed.owe_resched(target.id);
   } else {
     cpu.stats.add(cpu.stats.inbox_pushes_coalesced);
   }
@@ -283,11 +287,12 @@ std::size_t next_offered(const OwedIpis& owed) {
 
 // The slow part of sched_send_owed_ipis, out of line: most calls owe nothing.
 [[gnu::noinline]] void send_owed(Cpu& cpu) {
-  for (std::uint32_t id = 0; cpu.owed.resched != 0; ++id) {
-    const std::uint64_t bit = std::uint64_t{1} << id;
-    if (!(cpu.owed.resched & bit)) continue;
-    cpu.owed.resched &= ~bit;
-    send_resched(g_cpus[id]);
+  if (cpu.owed.classes & OwedIpis::kReschedOwed) {
+    // One firmware call per window of harts (ipi_send_many), however many inboxes got a task.
+    if (const IpiError e = ipi_send_many(cpu.owed.take_resched(), IpiReason::Resched);
+        e != IpiError::None) {
+      panic("resched IPIs failed: %s", ipi_error_name(e));
+    }
   }
   // Each task offered goes to an idle CPU, or else to a CPU running a class below its own,
   // highest class first. Once no CPU is idle, the rest are pull requests; once no CPU runs a
@@ -518,8 +523,7 @@ void sched_arm_wake_window(Task* t) {
   for (;;) {
     (void)arch::irq_save();  // re-enabled at the bottom of the loop
     Cpu& cpu = this_cpu();
-    const std::uint64_t bit = std::uint64_t{1} << cpu.id;
-    g_idle_mask.fetch_or(bit, std::memory_order_relaxed);  // relaxed: ordered by the fence below
+    g_idle_mask.set(cpu.id, std::memory_order_relaxed);  // relaxed: ordered by the fence below
     // seq_cst fence: pairs with kick_idle_cpu(): either a CPU that queues work after this point
     // sees our bit and kicks us, or we see its work in the checks below.
     std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -527,7 +531,7 @@ void sched_arm_wake_window(Task* t) {
     // acquire: pairs with the claimer's release, so the pass-on check in schedule() sees the work
     // the kick was sent for.
     auto withdraw = [&] {
-      if (!(g_idle_mask.fetch_and(~bit, std::memory_order_acquire) & bit)) cpu.kicked = true;
+      if (!g_idle_mask.take(cpu.id, std::memory_order_acquire)) cpu.kicked = true;
     };
     if (has_local_work(cpu) || steal_candidates(cpu)) {
       withdraw();

@@ -22,8 +22,9 @@ constexpr std::uint64_t kStartCapMs = 30'000;
 
 std::uint64_t ms_to_timebase(std::uint64_t ms) { return boot_tree().timebase_hz / 1000 * ms; }
 
-// Boot (and idle) stacks of the secondaries; cpu0 runs on the one in arch entry code.
-alignas(16) std::uint8_t g_boot_stacks[config::kMaxCpus][config::kBootStackSize];
+// Boot (and idle) stacks of the secondaries; cpu0 runs on the one in arch entry code. 8 MiB
+// with 512 CPUs: not cleared at boot, each filled with the stack pattern before its CPU starts.
+alignas(16) NEURON_NOINIT std::uint8_t g_boot_stacks[config::kMaxCpus][config::kBootStackSize];
 
 constexpr int kStartAttempts = 3;
 
@@ -64,24 +65,61 @@ const char* wait_arrived(Cpu& cpu, StartFn start, std::uint64_t deadline, std::u
   }
 }
 
+// The tree's harts past the last one mapped to a CPU (the limit reached): parked.
+std::size_t g_first_unmapped = 1;
+std::size_t g_unknown_harts = 0;  // listed, enabled, but not the firmware's to start
+std::uint32_t g_max_cpus = config::kMaxCpus;
+
+// neuron.max_cpus=N: manage at most N CPUs (1..config::kMaxCpus), as Linux's nr_cpus.
+void read_max_cpus() {
+  char arg[16];
+  const char* v = boot_arg("neuron.max_cpus", arg, sizeof arg);
+  if (!v) return;
+  std::uint32_t n = 0;
+  if (!kparse_u32(v, n) || n == 0 || n > config::kMaxCpus)
+    panic("neuron.max_cpus=%s: expected 1..%lu", v, static_cast<unsigned long>(config::kMaxCpus));
+  g_max_cpus = n;
+}
 }  // namespace
 
 void smp_map_cpus(const fdt::Summary& tree, std::uint64_t boot_hartid) {
   if (!tree.boot_hart_listed) panic("boot hart %lu is not in the device tree", boot_hartid);
-  // The tree's list starts with the boot hart: cpu N is harts[N].
-  const std::size_t managed =
-      tree.hart_count < config::kMaxCpus ? tree.hart_count : config::kMaxCpus;
-  for (std::size_t i = 1; i < managed; ++i) g_cpus[i].arch.hartid = tree.harts[i];
-  cpu_set_count(static_cast<std::uint32_t>(managed));
-  if (tree.harts_in_tree > managed) {
+  read_max_cpus();
+  // The tree's list starts with the boot hart: cpu N is the Nth of them that the firmware can
+  // start. A hart it does not know (OpenSBI 1.1 manages hart ids below 128 and, short of room
+  // in the tree, leaves most of the others enabled) would only fail to start.
+  std::uint32_t n = 1;
+  std::size_t parked = 0;  // known to the firmware, past the limit
+  for (std::size_t i = 1; i < tree.hart_count; ++i) {
+    if (!arch::cpu_known(tree.harts[i])) {
+      ++g_unknown_harts;
+    } else if (n < g_max_cpus) {
+      g_cpus[n++].arch.hartid = tree.harts[i];
+      g_first_unmapped = i + 1;
+    } else {
+      ++parked;
+    }
+  }
+  cpu_set_count(n);
+  if (g_unknown_harts != 0) {
     kprintf(
-        "KINFO: the device tree lists %lu harts; this kernel manages %lu (config::kMaxCpus), "
-        "parks %lu and leaves %lu in the firmware\n",
-        static_cast<unsigned long>(tree.harts_in_tree), static_cast<unsigned long>(managed),
-        static_cast<unsigned long>(tree.hart_count - managed),
-        static_cast<unsigned long>(tree.harts_in_tree - tree.hart_count));
+        "KINFO: the firmware cannot start %lu of the %lu harts the device tree lists "
+        "(SBI HSM: no such hart)\n",
+        static_cast<unsigned long>(g_unknown_harts), static_cast<unsigned long>(tree.hart_count));
+  }
+  if (tree.harts_in_tree > tree.hart_count || parked != 0) {
+    kprintf(
+        "KINFO: the device tree lists %lu harts; this kernel manages %u (%s), parks %lu and "
+        "leaves %lu in the firmware\n",
+        static_cast<unsigned long>(tree.harts_in_tree), n,
+        g_max_cpus < config::kMaxCpus ? "neuron.max_cpus" : "config::kMaxCpus",
+        static_cast<unsigned long>(parked),
+        static_cast<unsigned long>(tree.harts_in_tree - tree.hart_count + g_unknown_harts));
   }
 }
+
+std::size_t smp_harts_unknown() { return g_unknown_harts; }
+std::uint32_t smp_max_cpus() { return g_max_cpus; }
 
 namespace {
 
@@ -129,11 +167,12 @@ void smp_start_secondaries() {
     const std::uint64_t own = arch::time_now() + ms_to_timebase(kStartTimeoutMs);
     g_start_error[id] = wait_arrived(g_cpus[id], start(id), own > deadline ? own : deadline, cap);
   }
-  // Then the harts past kMaxCpus, which the kernel does not manage: parked, so they do not spin
+  // Then the harts past the limit, which the kernel does not manage: parked, so they do not spin
   // in the firmware (after the others arrived: they would slow their way out of it).
   std::size_t unparked = 0;
-  for (std::size_t i = cpu_count(); i < boot_tree().hart_count; ++i) {
-    if (!arch::cpu_park(boot_tree().harts[i]).ok()) ++unparked;
+  for (std::size_t i = g_first_unmapped; i < boot_tree().hart_count; ++i) {
+    const std::uint64_t hart = boot_tree().harts[i];
+    if (arch::cpu_known(hart) && !arch::cpu_park(hart).ok()) ++unparked;
   }
   if (unparked) kprintf("KINFO: %lu harts refused to park\n", static_cast<unsigned long>(unparked));
 }

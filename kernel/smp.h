@@ -8,14 +8,19 @@
 
 namespace neuron {
 
-// Builds the logical CPU map: cpu0 = the boot hart, then the tree's other harts in tree order, up
-// to config::kMaxCpus (a KINFO line says how many more there are). Panics if the boot hart is not
-// in the tree.
+// Builds the logical CPU map: cpu0 = the boot hart, then the tree's other harts in tree order
+// that the firmware can start, up to config::kMaxCpus or the boot argument neuron.max_cpus=N
+// (KINFO lines say how many are left out, and why). Panics if the boot hart is not in the tree
+// or N is out of range.
 void smp_map_cpus(const fdt::Summary& tree, std::uint64_t boot_hartid);
+// Harts the tree lists that the firmware does not know (arch::cpu_known): never CPUs.
+std::size_t smp_harts_unknown();
+// The most CPUs this boot may manage: config::kMaxCpus, or neuron.max_cpus.
+std::uint32_t smp_max_cpus();
 
 // At boot: starts cpu1..N-1 all at once and waits (bounded) for each to reach the kernel's holding
 // pen, where it waits in wfi, not online, until smp_bring_online lets it out. Parks the harts past
-// config::kMaxCpus (arch::cpu_park).
+// the limit (arch::cpu_park).
 void smp_start_secondaries();
 
 // Lets the CPUs out of the pen one at a time, in CPU order, and prints "KINIT: cpuN online" once

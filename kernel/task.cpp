@@ -6,6 +6,7 @@
 #include "task.h"
 
 #include "irq_lock.h"
+#include "klib.h"
 #include "panic.h"
 #include "percpu.h"
 #include "scheduler.h"
@@ -25,7 +26,8 @@ struct Pool {
   std::size_t live TA_GUARDED(lock);
 };
 Pool g_pool;
-alignas(16) std::uint8_t g_stacks[config::kMaxTasks][config::kTaskStackSize];
+// Not cleared at boot: task_pool_init fills each with the stack pattern.
+alignas(16) NEURON_NOINIT std::uint8_t g_stacks[config::kMaxTasks][config::kTaskStackSize];
 
 std::atomic<std::uint64_t> g_created{0}, g_started{0}, g_exited{0}, g_reaped{0},
     g_alloc_failures{0};

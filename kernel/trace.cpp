@@ -24,12 +24,11 @@ struct Event {
   TraceKind kind;
 };
 
-// The trace memory, shared out among the CPUs at trace_init. Its section is placed outside .bss
-// (kernel.ld), so boots without tracing do not pay for clearing it; nothing is read before it
-// is written.
+// The trace memory, shared out among the CPUs at trace_init. Not cleared at boot, so boots
+// without tracing do not pay for it; nothing is read before it is written.
 constexpr std::size_t kPoolBytes = 8u << 20;
 constexpr std::size_t kPoolEvents = kPoolBytes / sizeof(Event);
-__attribute__((section(".bss.neuron_trace"))) Event g_pool[kPoolEvents];
+NEURON_NOINIT Event g_pool[kPoolEvents];
 
 struct Buffer {
   Event* events;

@@ -40,6 +40,9 @@ Boot the kernel and check the marker contract of docs/architecture/01-neuron-ker
   --append ARGS     extra kernel bootargs (a pass run with neuron.fail=... must then fail)
   --dtb-edit EDIT   boot with QEMU's own tree for SMP harts, edited (tests/qemu/dtb.py --help)
   --expect-line RE  also require a console line matching the extended regex RE
+  --cpus N          CPUs the kernel must bring online (default: SMP, up to ${KERNEL_CPUS}); fewer
+                    for boots that limit them (--append neuron.max_cpus=N) or whose firmware
+                    cannot start every hart (OpenSBI 1.1 starts hart ids below 128)
   --timeout SEC     per boot (default 60)
   --expect-kbench   also require one well-formed KBENCH line per in-kernel benchmark
   --kbench-max NAME=MAX
@@ -69,6 +72,7 @@ EXPECT_LINE=""
 SAVE=""
 KBENCH=0
 BUDGETS=()
+CPUS=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -86,6 +90,7 @@ while [[ $# -gt 0 ]]; do
     --expect-start-failure) MODE=startfail; shift ;;
     --expect-restart) MODE=restart; shift ;;
     --timeout) need_value --timeout $#; TIMEOUT=$2; shift 2 ;;
+    --cpus) need_value --cpus $#; CPUS=$2; shift 2 ;;
     --append) need_value --append $#; APPEND=$2; shift 2 ;;
     --dtb-edit) need_value --dtb-edit $#; DTB_EDIT=$2; shift 2 ;;
     --expect-line) need_value --expect-line $#; EXPECT_LINE=$2; shift 2 ;;
@@ -106,15 +111,23 @@ check_variant "$SCHED"
 [[ -z "$KERNEL" || -f "$KERNEL" ]] || die "kernel image '${KERNEL}' not found"
 [[ $MODE != startfail && $MODE != restart ]] || (( SMP >= 2 )) || die "--expect-${MODE/startfail/start-failure} needs SMP >= 2"
 [[ -f "$CONTRACT" ]] || die "contract ${CONTRACT} is missing"
+MAX_ONLINE=$(( SMP < KERNEL_CPUS ? SMP : KERNEL_CPUS ))  # the kernel parks harts beyond
+if [[ -z "$CPUS" ]]; then
+  CPUS=$MAX_ONLINE
+else
+  [[ "$CPUS" =~ ^[0-9]+$ ]] && (( 10#$CPUS >= 1 && 10#$CPUS <= MAX_ONLINE )) ||
+    die "--cpus must be 1..${MAX_ONLINE} at SMP ${SMP} (got '${CPUS}')"
+  CPUS=$((10#$CPUS))
+fi
 
 block() {  # the lines of one ```markers:NAME block
   awk -v name="markers:$1" '$0 == "```" name {on=1; next} on && /^```/ {exit} on' "$CONTRACT"
 }
 
 expected() {
-  local cpus=$(( SMP < KERNEL_CPUS ? SMP : KERNEL_CPUS ))  # the kernel parks harts beyond
+  local cpus=$CPUS
   block baseline
-  if (( SMP == 1 )); then
+  if (( cpus == 1 )); then
     block smp1
   else
     while IFS= read -r line; do
@@ -217,7 +230,7 @@ check_pass() {  # log, status, boot -> prints the failure reason, or nothing
 
 check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<n> value=<x> unit=<u>"
   local names=(rq_push_pop_instructions rq_push_pop_time rq_steal_instructions rq_steal_time sched_throughput)
-  if (( SMP < 2 )); then names+=(sched_instructions_per_task)
+  if (( CPUS < 2 )); then names+=(sched_instructions_per_task)
   else
     names+=(wakeup_steal_latency steals_per_migrated_task)
     local c s
@@ -227,12 +240,12 @@ check_kbench() {  # log: one line per benchmark, "KBENCH: <name> <variant> smp=<
   fi
   local n
   for n in "${names[@]}"; do
-    [[ $(tr -d '\r' < "$1" | grep -cE "^KBENCH: ${n} ${SCHED} smp=${SMP} value=[0-9]+\.[0-9]{3} unit=[a-z/]+$") -eq 1 ]] ||
+    [[ $(tr -d '\r' < "$1" | grep -cE "^KBENCH: ${n} ${SCHED} smp=${CPUS} value=[0-9]+\.[0-9]{3} unit=[a-z/]+$") -eq 1 ]] ||
       { echo "missing or malformed KBENCH line for ${n}"; return; }
   done
-  (( SMP < 2 )) && return
+  (( CPUS < 2 )) && return
   for n in latency_normal latency_mixed_perfburst; do
-    [[ $(tr -d '\r' < "$1" | grep -cE "^KHIST: ${n} ${SCHED} smp=${SMP} unit=us buckets=[0-9]+(,[0-9]+)+$") -eq 1 ]] ||
+    [[ $(tr -d '\r' < "$1" | grep -cE "^KHIST: ${n} ${SCHED} smp=${CPUS} unit=us buckets=[0-9]+(,[0-9]+)+$") -eq 1 ]] ||
       { echo "missing or malformed KHIST line for ${n}"; return; }
   done
 }
@@ -245,7 +258,7 @@ check_budgets() {  # log: each --kbench-max NAME=MAX has its line, with a value 
   for b in "${BUDGETS[@]}"; do
     name=${b%%=*}; max=$((10#${b#*=}))
     value=$(tr -d '\r' < "$1" |
-      sed -nE "s/^KBENCH: ${name} ${SCHED} smp=${SMP} value=([0-9]+)\.([0-9]{3}) unit=[a-z/]+$/\1\2/p")
+      sed -nE "s/^KBENCH: ${name} ${SCHED} smp=${CPUS} value=([0-9]+)\.([0-9]{3}) unit=[a-z/]+$/\1\2/p")
     [[ $(wc -l <<< "$value") -eq 1 && -n "$value" ]] || { echo "missing or malformed KBENCH line for ${name}"; return; }
     (( 10#$value <= max * 1000 )) ||
       { echo "${name} over its budget: $((10#$value / 1000)).$(printf %03d $((10#$value % 1000))) > ${max}"; return; }

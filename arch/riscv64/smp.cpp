@@ -49,6 +49,11 @@ bool cpu_start_under_way(std::uint64_t hartid) {
                     r.value == static_cast<long>(sbi::hsm::HartState::StopPending));
 }
 
+bool cpu_known(std::uint64_t hartid) {
+  // SBI HSM: hart_get_status answers SBI_ERR_INVALID_PARAM for a hart id it does not manage.
+  return sbi::hsm::hart_get_status(hartid).ok();
+}
+
 bool cpu_is_stopped(std::uint64_t hartid) {
   const sbi::Result r = sbi::hsm::hart_get_status(hartid);
   return r.ok() && r.value == static_cast<long>(sbi::hsm::HartState::Stopped);
@@ -57,6 +62,29 @@ bool cpu_is_stopped(std::uint64_t hartid) {
 HartStatus send_ipi(std::uint64_t hartid) {
   // hart_mask is relative to hart_mask_base: one bit for our hart, in its 64-hart window.
   return {static_cast<long>(sbi::ipi::send_ipi(1ul << (hartid % 64), hartid - hartid % 64).error)};
+}
+
+// sbi_send_ipi takes a mask of XLEN harts from hart_mask_base (SBI spec, IPI extension).
+constexpr std::uint64_t kIpiWindow = 64;
+
+HartStatus IpiBatch::add(std::uint64_t hartid) {
+  HartStatus s{0};
+  if (open_ != 0 && (hartid < base_ || hartid - base_ >= kIpiWindow)) s = flush();
+  if (open_ == 0) base_ = hartid - hartid % kIpiWindow;
+  const std::uint64_t bit = 1ul << (hartid - base_);
+  if (!(mask_ & bit)) ++open_;
+  mask_ |= bit;
+  return s;
+}
+
+HartStatus IpiBatch::flush() {
+  if (open_ == 0) return {0};
+  const HartStatus s{static_cast<long>(sbi::ipi::send_ipi(mask_, base_).error)};
+  ++calls_;
+  if (s.ok()) accepted_ += open_;
+  mask_ = 0;
+  open_ = 0;
+  return s;
 }
 
 }  // namespace neuron::arch
