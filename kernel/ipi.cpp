@@ -49,16 +49,19 @@ IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery) 
 
 IpiError ipi_send_many(const CpuMask& targets, IpiReason reason) {
   bool online = true;
-  targets.for_each([&](std::uint32_t id) { online = online && cpu_is_online(id); });
+  const std::uint32_t n = cpu_count();  // no CPU past it is ever in a set
+  targets.for_each([&](std::uint32_t id) { online = online && cpu_is_online(id); }, n);
   if (!online) return IpiError::Offline;
   IrqSave irq;  // as in ipi_send
   CpuStats& mine = this_cpu().stats;
   arch::IpiBatch batch;
   bool sent = true;
-  targets.for_each([&](std::uint32_t id) {
-    post(mine, id, reason, IpiDelivery::Send);
-    sent = batch.add(g_cpus[id].arch.hartid).ok() && sent;
-  });
+  targets.for_each(
+      [&](std::uint32_t id) {
+        post(mine, id, reason, IpiDelivery::Send);
+        sent = batch.add(g_cpus[id].arch.hartid).ok() && sent;
+      },
+      n);
   sent = batch.flush().ok() && sent;
   mine.add(mine.ipi_calls, batch.calls());
   mine.add(mine.ipis_sent, batch.accepted());

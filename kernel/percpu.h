@@ -66,12 +66,10 @@ struct OwedIpis {
     resched.set(cpu);
     classes |= kReschedOwed;
   }
-  // The CPUs owed a resched IPI, handed over once: the set is left empty.
-  CpuMask take_resched() {
-    const CpuMask m = resched;
-    resched = CpuMask{};
+  // Once their IPIs are sent: `resched` holds no CPU at or past `limit` (cpu_count()).
+  void resched_sent(std::uint32_t limit) {
+    resched.reset(limit);
     classes &= ~kReschedOwed;
-    return m;
   }
   void offer(std::size_t qos) {
     ++offers[qos];
@@ -110,6 +108,7 @@ struct Cpu {
   NextUp next;        // see NextUp; set through set_next(), which publishes its class
   OwedIpis owed;      // see OwedIpis
   bool kicked;        // another CPU claimed this idle CPU to steal: pass the kick on if unused
+  std::uint32_t stealable_marked;  // classes whose bit this CPU holds in g_stealable (steal.h)
 
   // Shared with other CPUs.
   RunQueues rq;                            // owner: push/pop; other CPUs: steal

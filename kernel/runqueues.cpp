@@ -111,12 +111,16 @@ std::size_t RunQueues::highest_class() const {
 
 // The backlog before the runqueue: a task the owner moves across (pop_while) leaves the backlog
 // after it entered the runqueue, so one of the two reads sees it.
+bool RunQueues::class_stealable(std::size_t q) const {
+  const ClassQueue& c = cls_[q];
+  // relaxed: a hint, read after the caller's fence like the rest.
+  const std::uintptr_t h = c.head.load(std::memory_order_relaxed);
+  return (h != 0 && !(h & kPinnedTag)) || c.backlog.has_unpinned() || !c.ring.empty();
+}
+
 bool RunQueues::has_stealable(QosClass lowest) const {
   for (std::size_t q = 0; q <= qos_index(lowest); ++q) {
-    const ClassQueue& c = cls_[q];
-    // relaxed: a hint, read after the caller's fence like the rest.
-    const std::uintptr_t h = c.head.load(std::memory_order_relaxed);
-    if ((h != 0 && !(h & kPinnedTag)) || c.backlog.has_unpinned() || !c.ring.empty()) return true;
+    if (class_stealable(q)) return true;
   }
   return false;
 }

@@ -48,6 +48,7 @@ class RunQueues {
   bool has_work() const;                      // anything queued, pinned tasks included
   std::size_t highest_class() const;          // index of the highest class queued; kQosCount: none
   bool has_stealable(QosClass lowest) const;  // anything steal() of that class or above may find
+  bool class_stealable(std::size_t q) const;  // ... of class index q alone
 
  private:
   struct ClassQueue {

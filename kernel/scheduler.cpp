@@ -44,7 +44,6 @@ bool kick_idle_cpu(const Cpu& self) {
   // mask (and, in ask_to_pull, of the CPUs' classes). Pairs with the fences in idle_loop and
   // schedule(): either we see the idler's bit (or the CPU's lower class), or it sees our work.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  const CpuMask idle = g_idle_mask.snapshot(std::memory_order_relaxed);  // relaxed: fenced above
   // Claim the kick, so a burst sends one IPI per idler. release: the idler that finds its bit
   // gone (withdraw, acquire) then sees the work published before this, on RVWMO too.
   auto kick = [&](std::uint32_t id) {
@@ -54,16 +53,8 @@ bool kick_idle_cpu(const Cpu& self) {
     return true;
   };
   // From the CPU after this one round to the one before it, so that kicks spread over the idlers.
-  const std::uint32_t n = cpu_count();
-  for (std::uint32_t id = idle.next(self.id + 1, n); id != CpuMask::kNone;
-       id = idle.next(id + 1, n)) {
-    if (kick(id)) return true;
-  }
-  for (std::uint32_t id = idle.next(0, self.id); id != CpuMask::kNone;
-       id = idle.next(id + 1, self.id)) {
-    if (kick(id)) return true;
-  }
-  return false;
+  // relaxed: fenced above.
+  return g_idle_mask.find_round(self.id + 1, cpu_count(), std::memory_order_relaxed, kick);
 }
 
 // No idle CPU for a task of class `qos` that this CPU will not run next: strict priority across
@@ -289,10 +280,11 @@ std::size_t next_offered(const OwedIpis& owed) {
 [[gnu::noinline]] void send_owed(Cpu& cpu) {
   if (cpu.owed.classes & OwedIpis::kReschedOwed) {
     // One firmware call per window of harts (ipi_send_many), however many inboxes got a task.
-    if (const IpiError e = ipi_send_many(cpu.owed.take_resched(), IpiReason::Resched);
+    if (const IpiError e = ipi_send_many(cpu.owed.resched, IpiReason::Resched);
         e != IpiError::None) {
       panic("resched IPIs failed: %s", ipi_error_name(e));
     }
+    cpu.owed.resched_sent(cpu_count());
   }
   // Each task offered goes to an idle CPU, or else to a CPU running a class below its own,
   // highest class first. Once no CPU is idle, the rest are pull requests; once no CPU runs a
@@ -323,6 +315,7 @@ void sched_enqueue_local(Task* t, bool at_head) {
     panic("task %s pinned to cpu%u queued on cpu%u", t->name, t->cpu->id, cpu.id);
   }
   t->cpu = &cpu;
+  if (!t->pinned && cpu_count() > 1) steal_mark(cpu, qos_index(t->qos));  // before the push
   if (!(at_head ? cpu.rq.push_head(t) : cpu.rq.push(t))) {
     cpu.stats.add(cpu.stats.spilled);
     trace(TraceKind::Spill, trace_id(t));
@@ -410,6 +403,7 @@ void pick_and_switch(Cpu& cpu, Task* prev, bool prev_stays) {
   if (!next && prev_stays && prev->qos != QosClass::PerfBurst) {
     next = cpu.rq.pop(static_cast<QosClass>(qos_index(prev->qos) - 1), top);
   }
+  if (cpu.stealable_marked != 0) steal_unmark_drained(cpu);  // thieves may have emptied more
   if (!next && prev->is_idle) {
     cpu.kicked = false;
     cpu.set_next(NextUp{});  // its loop looks again, behind its own fence

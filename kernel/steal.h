@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "cpumask.h"
 #include "percpu.h"
 
 namespace neuron {
@@ -16,6 +17,27 @@ namespace neuron {
 // `lowest` or above (never a class below it), highest class first, oldest first. Returns how
 // many it stored in `out`. The scheduler steals only through this function.
 std::size_t steal_from(RunQueues& victim, QosClass lowest, Task** out, std::size_t max);
+
+// CPUs that may hold a task a thief can take, per class index, so that a thief reads the queues
+// of those CPUs only, not of every CPU. Written by each CPU for itself alone: its bit is set
+// before the push that makes such a task stealable, and cleared once its own queues show none
+// left (only the owner adds to them, so its look is never too low). A bit left set after thieves
+// emptied the class costs a thief one look at that CPU; a bit missing would hide work.
+extern AtomicCpuMask g_stealable[kQosCount];
+
+// The owner (interrupts off), before it queues an unpinned task of class index q.
+inline void steal_mark(Cpu& owner, std::size_t q) {
+  if (owner.stealable_marked & 1u << q) return;  // the common case: a plain read of its own copy
+  owner.stealable_marked |= 1u << q;
+  // relaxed: a thief reads it after its seq_cst fence, and the push it announces is followed by
+  // the pusher's (kick_idle_cpu) before any other CPU is told: the pair orders both, as for the
+  // queue itself.
+  g_stealable[q].set(owner.id, std::memory_order_relaxed);
+}
+
+// The owner (interrupts off), after its pops: drops the bits of classes with nothing stealable
+// left. Out of line, called only while a bit is held.
+void steal_unmark_drained(Cpu& owner);
 
 namespace detail {
 Task* steal_task_scan(Cpu& thief, QosClass lowest);

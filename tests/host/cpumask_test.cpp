@@ -41,7 +41,7 @@ void check_scans_against_bitset(std::uint64_t seed) {
       m.clear(id);
       ref.reset(id);
     }
-    ASSERT_EQ(m.any(), ref.any());
+    ASSERT_EQ(m.next(0) != BitMask<Bits>::kNone, ref.any());
     std::vector<std::uint32_t> seen;
     m.for_each([&](std::uint32_t id) { seen.push_back(id); });
     std::vector<std::uint32_t> want;
@@ -51,6 +51,31 @@ void check_scans_against_bitset(std::uint64_t seed) {
     }
     ASSERT_EQ(seen, want);
     EXPECT_FALSE(m.test(Bits)) << "an id out of range is never in the set";
+    // find_round(start, limit): start..limit-1, then 0..start-1, in order, stopping at true.
+    for (std::uint32_t start : {std::uint32_t{0}, std::uint32_t{1}, std::uint32_t{Bits / 2},
+                                std::uint32_t{Bits - 1}, std::uint32_t{Bits}}) {
+      const std::uint32_t limit = Bits - static_cast<std::uint32_t>(rng() % 3);
+      std::vector<std::uint32_t> round, expect;
+      for (std::uint32_t id = start; id < limit; ++id) {
+        if (ref.test(id)) expect.push_back(id);
+      }
+      for (std::uint32_t id = 0; id < start && id < limit; ++id) {
+        if (ref.test(id)) expect.push_back(id);
+      }
+      EXPECT_FALSE(m.find_round(start, limit, [&](std::uint32_t id) {
+        round.push_back(id);
+        return false;
+      }));
+      ASSERT_EQ(round, expect) << "start " << start << " limit " << limit;
+      if (!expect.empty()) {  // stops at the first true
+        std::uint32_t calls = 0;
+        EXPECT_TRUE(m.find_round(start, limit, [&](std::uint32_t id) {
+          ++calls;
+          return id == expect.back();
+        }));
+        EXPECT_EQ(calls, expect.size());
+      }
+    }
     // next(from, limit) for every from and a few limits, against a linear walk.
     for (std::uint32_t limit : {std::uint32_t{0}, std::uint32_t{1}, std::uint32_t{Bits / 2},
                                 std::uint32_t{Bits - 1}, std::uint32_t{Bits}}) {
@@ -84,6 +109,19 @@ TEST(CpuMaskTest, AtomicSnapshotAndTest) {
   EXPECT_FALSE(m.test(200, std::memory_order_relaxed));
   EXPECT_TRUE(m.test(511, std::memory_order_relaxed));
   EXPECT_FALSE(m.test(512, std::memory_order_relaxed));
+  // The round on the shared words, and a snapshot that stops at a limit.
+  std::vector<std::uint32_t> round;
+  EXPECT_FALSE(m.find_round(100, 512, std::memory_order_relaxed, [&](std::uint32_t id) {
+    round.push_back(id);
+    return false;
+  }));
+  EXPECT_EQ(round, (std::vector<std::uint32_t>{511, 0, 63, 64}));
+  const BitMask<512> low = m.snapshot(std::memory_order_relaxed, 64);
+  EXPECT_TRUE(low.test(63));
+  EXPECT_FALSE(low.test(64)) << "words past the limit are not read";
+  BitMask<512> r = s;
+  r.reset(512);
+  EXPECT_EQ(r.next(0), BitMask<512>::kNone);
 }
 
 // The kick protocol's claim: CPUs racing to take one idle CPU's bit, while its neighbours in the
