@@ -57,9 +57,9 @@ const char* hart_status_name(HartStatus s);  // e.g. "SBI_ERR_INVALID_ADDRESS"
 // as the only argument. Returns once the firmware accepted the request, not when the hart runs.
 HartStatus cpu_start(std::uint64_t hartid, void* cpu_block);
 HartStatus send_ipi(std::uint64_t hartid);
-// IPIs to several harts with as few firmware calls as the arch allows: the harts of one window
-// (RISC-V SBI: 64 hart ids from a multiple of 64) go in one call. Harts are added in any order;
-// one outside the open window sends that window first. flush() sends the last one.
+// IPIs to several harts, the harts of one window (RISC-V SBI: 64 hart ids from a multiple of 64)
+// in one firmware call. Harts are added in any order; one outside the open window sends that
+// window first, so harts added window by window cost one call per window. flush() sends the last.
 class IpiBatch {
  public:
   HartStatus add(std::uint64_t hartid);  // the status of the window it sent, if any
@@ -73,7 +73,7 @@ class IpiBatch {
 // Starts a hart the kernel does not manage in a loop that waits for good, every interrupt masked,
 // so that it leaves the firmware (whose wait for a start spins under QEMU).
 HartStatus cpu_park(std::uint64_t hartid);
-// True when the firmware can start `hartid` (it reports a state for it).
+// False only when the firmware says it has no hart `hartid` (it cannot ever start it).
 bool cpu_known(std::uint64_t hartid);
 // True when the firmware reports `hartid` stopped (never started, or handed back to it).
 bool cpu_is_stopped(std::uint64_t hartid);

@@ -71,7 +71,6 @@ class BitMask {
   static constexpr std::uint32_t kNone = ~0u;
 
   void set(std::uint32_t id) { words_[id / 64] |= bit(id); }
-  void clear(std::uint32_t id) { words_[id / 64] &= ~bit(id); }
   bool test(std::uint32_t id) const { return id < Bits && (words_[id / 64] & bit(id)) != 0; }
   void set_word(std::size_t i, std::uint64_t w) { words_[i] = w; }
   // Empties the set, which holds no id at or past `limit`.
@@ -98,12 +97,6 @@ class BitMask {
     };
     cpumask_detail::scan(word(), 0, limit, all);
   }
-  // Calls f(id) for the ids in the set from `start` up to `limit` - 1, then from 0 up to
-  // `start` - 1 (a round that begins at `start`), until f returns true. True if one did.
-  template <class F>
-  bool find_round(std::uint32_t start, std::uint32_t limit, F f) const {
-    return cpumask_detail::round(word(), start, limit, f);
-  }
 
  private:
   static constexpr std::uint64_t bit(std::uint32_t id) { return std::uint64_t{1} << (id % 64); }
@@ -113,8 +106,10 @@ class BitMask {
   std::uint64_t words_[kWords] = {};
 };
 
+// Shared: on cache lines of its own, so that its writers do not slow the readers of what
+// happens to sit beside it.
 template <std::size_t Bits>
-class AtomicBitMask {
+class alignas(64) AtomicBitMask {
  public:
   static constexpr std::size_t kWords = BitMask<Bits>::kWords;
 
@@ -126,15 +121,16 @@ class AtomicBitMask {
   bool test(std::uint32_t id, std::memory_order order) const {
     return id < Bits && (words_[id / 64].load(order) & bit(id)) != 0;
   }
-  // The words below `limit`, each loaded with `order`: a set changed meanwhile may be seen half
-  // old, half new.
-  BitMask<Bits> snapshot(std::memory_order order, std::uint32_t limit = Bits) const {
+  // Each word loaded with `order`: a set changed meanwhile may be seen half old, half new.
+  BitMask<Bits> snapshot(std::memory_order order) const {
     BitMask<Bits> m;
-    for (std::size_t i = 0; i * 64 < limit; ++i) m.set_word(i, words_[i].load(order));
+    for (std::size_t i = 0; i < kWords; ++i) m.set_word(i, words_[i].load(order));
     return m;
   }
   std::uint64_t word(std::size_t i, std::memory_order order) const { return words_[i].load(order); }
-  // As BitMask::find_round, each word loaded with `order` when the round reaches it.
+  // Calls f(id) for the ids in the set from `start` up to `limit` - 1, then from 0 up to
+  // `start` - 1 (a round that begins at `start`), until f returns true. True if one did. Each
+  // word is loaded with `order` when the round reaches it.
   template <class F>
   [[gnu::always_inline]] bool find_round(std::uint32_t start, std::uint32_t limit,
                                          std::memory_order order, F f) const {

@@ -25,9 +25,9 @@ enum class IpiDelivery { Send, Suppress };
 
 // Refuses (before counting anything) a target id out of range or a CPU that is not online.
 IpiError ipi_send(std::uint32_t target, IpiReason reason, IpiDelivery delivery = IpiDelivery::Send);
-// The same reason to every CPU in `targets`, with as few firmware calls as the arch allows (one
-// per window of harts, arch::IpiBatch). Refuses the whole set, before counting anything, if a
-// CPU in it is not online.
+// The same reason to every CPU in `targets` (ids below cpu_count(); no others are looked at),
+// one firmware call per run of CPUs whose harts share a window (arch::IpiBatch). Refuses the
+// whole set, before counting anything, if a CPU in it is not online.
 IpiError ipi_send_many(const CpuMask& targets, IpiReason reason);
 
 // The arch trap handler's entry for a software interrupt: takes the pending reasons and acts on

@@ -139,8 +139,8 @@ extern Cpu g_cpus[config::kMaxCpus];
 inline Cpu& this_cpu() { return *static_cast<Cpu*>(arch::cpu_pointer()); }
 inline std::uint32_t cpu_current_id() { return this_cpu().id; }
 
-// CPUs the kernel manages: the device tree's harts, up to kMaxCpus. Written once by the boot CPU
-// before any secondary starts (cpu_set_count).
+// CPUs the kernel manages: the device tree's harts that the firmware can start, up to kMaxCpus or
+// neuron.max_cpus (smp_map_cpus). Written once by the boot CPU before any secondary starts.
 extern std::uint32_t g_cpu_count;
 inline std::uint32_t cpu_count() { return g_cpu_count; }
 void cpu_set_count(std::uint32_t n);

@@ -47,13 +47,13 @@ bool kick_idle_cpu(const Cpu& self) {
   // Claim the kick, so a burst sends one IPI per idler. release: the idler that finds its bit
   // gone (withdraw, acquire) then sees the work published before this, on RVWMO too.
   auto kick = [&](std::uint32_t id) {
-    if (!g_idle_mask.take(id, std::memory_order_release)) return false;
+    if (id == self.id || !g_idle_mask.take(id, std::memory_order_release)) return false;
     if (mutant::strikes(mutant::Kind::DropKick)) return true;  // claimed, never sent
     send_resched(g_cpus[id]);
     return true;
   };
   // From the CPU after this one round to the one before it, so that kicks spread over the idlers.
-  // relaxed: fenced above.
+  // relaxed: fenced above. (This CPU's own bit is not set while it runs code that sends.)
   return g_idle_mask.find_round(self.id + 1, cpu_count(), std::memory_order_relaxed, kick);
 }
 

@@ -44,7 +44,7 @@ Task* steal_task_scan(Cpu& thief, QosClass lowest) {
   thief.stats.add(thief.stats.steals);
   thief.stats.add(thief.stats.stolen, taken);
   for (std::size_t k = 0; k < taken; ++k) {
-    // Its own class: a higher one than q may have been queued since this pass looked.
+    // Its own class: a class higher than the one looked for may have been queued meanwhile.
     trace(TraceKind::Steal, trace_id(got[k]), victim, qos_index(got[k]->qos));
   }
   // got[0] runs next: it holds the place before the rest are queued behind it, so that none of

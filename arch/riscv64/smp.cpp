@@ -51,7 +51,8 @@ bool cpu_start_under_way(std::uint64_t hartid) {
 
 bool cpu_known(std::uint64_t hartid) {
   // SBI HSM: hart_get_status answers SBI_ERR_INVALID_PARAM for a hart id it does not manage.
-  return sbi::hsm::hart_get_status(hartid).ok();
+  // Any other error (no HSM at all, a failure) keeps the hart: its start then fails loudly.
+  return sbi::hsm::hart_get_status(hartid).error != sbi::Error::InvalidParam;
 }
 
 bool cpu_is_stopped(std::uint64_t hartid) {

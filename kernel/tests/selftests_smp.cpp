@@ -228,16 +228,22 @@ const char* test_ipi_broadcast() {
     if (g_cpus[id].arch.hartid / 64 != window) ++windows;
     window = g_cpus[id].arch.hartid / 64;
   }
-  CpuStats& me = this_cpu().stats;
-  const std::uint64_t calls = count(me.ipi_calls), sent = count(me.ipis_sent);
-  if (const IpiError e = ipi_send_many(others, IpiReason::Resched); e != IpiError::None)
-    return fail("send refused: %s", ipi_error_name(e));
-  if (count(me.ipi_calls) - calls != windows) {
-    return fail("%lu firmware calls for %u CPUs in %u windows of hart ids",
-                count(me.ipi_calls) - calls, n - 1, windows);
+  std::uint64_t calls = 0, sent = 0;
+  {
+    // Interrupts off from the counts before to the counts after: a tick that wakes a sleeper
+    // here could send IPIs of its own in between.
+    IrqSave irq;
+    CpuStats& me = this_cpu().stats;
+    calls = count(me.ipi_calls);
+    sent = count(me.ipis_sent);
+    if (const IpiError e = ipi_send_many(others, IpiReason::Resched); e != IpiError::None)
+      return fail("send refused: %s", ipi_error_name(e));
+    calls = count(me.ipi_calls) - calls;
+    sent = count(me.ipis_sent) - sent;
   }
-  if (count(me.ipis_sent) - sent != n - 1)
-    return fail("%lu IPIs sent, expected %u", count(me.ipis_sent) - sent, n - 1);
+  if (calls != windows)
+    return fail("%lu firmware calls for %u CPUs in %u windows of hart ids", calls, n - 1, windows);
+  if (sent != n - 1) return fail("%lu IPIs sent, expected %u", sent, n - 1);
   for (std::uint32_t id = others.next(0); id != CpuMask::kNone; id = others.next(id + 1)) {
     // relaxed: a counter the target writes; the wait only needs to see it move.
     if (!wait_ticks([&] { return count(g_cpus[id].stats.ipis_recv) != recv[id]; },
